@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One idempotent set-up for every entry point (quick start, tests, CI, Docker):
+# Debian's chromium, npm dependencies, and the mediasoup worker built offline
+# and cached outside the clone. A second run reuses everything the first built.
+#   setup.sh          what `livedrill run` needs
+#   setup.sh --test   also what the test suite needs (Prometheus' promtool and server)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { echo "livedrill setup: $*" >&2; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then say "Node.js >= 20 is needed, found $(node --version)"; exit 1; fi
+
+debian_packages=()
+if [ -z "${LIVEDRILL_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then debian_packages+=(chromium); fi
+if [ "${1:-}" = "--test" ] && ! command -v promtool >/dev/null; then debian_packages+=(prometheus); fi
+if [ ${#debian_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    say "missing ${debian_packages[*]}: install them with your package manager (or set LIVEDRILL_CHROMIUM to a Chromium binary)"
+    exit 1
+  fi
+  say "installing Debian packages: ${debian_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
+  # The Debian prometheus package starts a system service on :9090; tests run their own.
+  if printf '%s\n' "${debian_packages[@]}" | grep -qx prometheus; then
+    (systemctl stop prometheus || service prometheus stop || pkill -x prometheus) >/dev/null 2>&1 || true
+  fi
+fi
+
+# Install scripts are skipped for mediasoup: it would try to build (or download) its worker itself.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  MEDIASOUP_WORKER_BIN=/dev/null npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+worker=$(bash server/mediasoup/build-worker.sh node_modules/mediasoup | tail -n 1)
+target=node_modules/mediasoup/worker/out/Release/mediasoup-worker
+if ! cmp -s "$worker" "$target" 2>/dev/null; then
+  mkdir -p "$(dirname "$target")"
+  cp "$worker" "$target"
+fi

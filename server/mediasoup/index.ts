@@ -1,0 +1,54 @@
+/**
+ * The one module that knows which mediasoup this is. Everything that differs
+ * between mediasoup releases (codec list, transport option shapes, resource
+ * usage fields) is here, so moving off 3.8.4 (pinned because it is the last
+ * release that builds offline, see README) is a local change.
+ */
+import mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+
+export type { types };
+export const mediasoupVersion: string = mediasoup.version;
+
+export const mediaCodecs: types.RtpCodecCapability[] = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 500 } },
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  },
+];
+
+export interface WorkerSettings {
+  rtcMinPort: number;
+  rtcMaxPort: number;
+}
+
+export function createWorker(settings: WorkerSettings): Promise<types.Worker> {
+  return mediasoup.createWorker({ logLevel: 'warn', ...settings });
+}
+
+export interface ListenAddress {
+  ip: string;
+  /** Address put in ICE candidates; needed when viewers reach the SFU through NAT. */
+  announcedIp?: string;
+}
+
+export function webRtcTransportOptions(listen: ListenAddress): types.WebRtcTransportOptions {
+  return {
+    listenIps: [{ ip: listen.ip, announcedIp: listen.announcedIp }],
+    enableUdp: true,
+    enableTcp: true,
+    preferUdp: true,
+    initialAvailableOutgoingBitrate: 1_000_000,
+  };
+}
+
+/** CPU seconds (user + system) the worker process has used so far. */
+export async function workerCpuSeconds(worker: types.Worker): Promise<number> {
+  const usage = await worker.getResourceUsage();
+  // 3.8.x reports ru_utime/ru_stime in milliseconds.
+  return (usage.ru_utime + usage.ru_stime) / 1000;
+}

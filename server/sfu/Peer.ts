@@ -1,0 +1,36 @@
+import type { types } from '../mediasoup/index.js';
+import { TypedEmitter } from '../common/TypedEmitter.js';
+
+export type PeerRole = 'publisher' | 'viewer';
+
+export type PeerEvents = { close: [] };
+
+/** One signaling participant in a room, owning its transports, producers and consumers. */
+export class Peer extends TypedEmitter<PeerEvents> {
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer>();
+  readonly consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly role: PeerRole,
+  ) {
+    super();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Closing the transports cascades to their producers and consumers. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+    this.emit('close');
+  }
+}

@@ -1,0 +1,111 @@
+import {
+  createWorker,
+  mediaCodecs,
+  type ListenAddress,
+  type types,
+} from '../mediasoup/index.js';
+import { TypedEmitter } from '../common/TypedEmitter.js';
+import { Room } from './Room.js';
+
+export interface SfuOptions {
+  /** mediasoup worker processes (one core each). */
+  workers: number;
+  listen: ListenAddress;
+  rtcMinPort?: number;
+  rtcMaxPort?: number;
+}
+
+export interface SfuWorker {
+  index: number;
+  worker: types.Worker;
+}
+
+export type SfuEvents = {
+  workerdied: [index: number, pid: number, error: Error];
+  workerreplaced: [index: number, pid: number];
+  roomcreated: [room: Room];
+  close: [];
+};
+
+/**
+ * The SFU: a fixed number of mediasoup worker slots and the rooms on them.
+ * A worker that dies is replaced in its slot; its rooms close with it, so
+ * peers are told and can rejoin (a new room is made on demand).
+ */
+export class Sfu extends TypedEmitter<SfuEvents> {
+  readonly observer = new TypedEmitter<SfuEvents>();
+  readonly workers: SfuWorker[] = [];
+  readonly rooms = new Map<string, Room>();
+  readonly #pendingRooms = new Map<string, Promise<Room>>();
+  #closed = false;
+
+  private constructor(readonly options: SfuOptions) {
+    super();
+  }
+
+  static async create(options: SfuOptions): Promise<Sfu> {
+    const sfu = new Sfu(options);
+    for (let index = 0; index < options.workers; index++) await sfu.#startWorker(index);
+    return sfu;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #startWorker(index: number): Promise<void> {
+    const worker = await createWorker({
+      rtcMinPort: this.options.rtcMinPort ?? 40000,
+      rtcMaxPort: this.options.rtcMaxPort ?? 49999,
+    });
+    this.workers[index] = { index, worker };
+    worker.on('died', (error: Error) => {
+      if (this.#closed) return;
+      this.#fire('workerdied', index, worker.pid, error);
+      void this.#startWorker(index).then(() => this.#fire('workerreplaced', index, this.workers[index].worker.pid));
+    });
+  }
+
+  #fire<K extends keyof SfuEvents & string>(event: K, ...args: SfuEvents[K]): void {
+    this.emit(event, ...args);
+    this.observer.emit(event, ...args);
+  }
+
+  /** Room names are the broadcast's identity; the first join creates it. */
+  getOrCreateRoom(name: string): Promise<Room> {
+    const existing = this.rooms.get(name);
+    if (existing && !existing.closed) return Promise.resolve(existing);
+    const pending = this.#pendingRooms.get(name);
+    if (pending) return pending;
+    const creating = this.#createRoom(name).finally(() => this.#pendingRooms.delete(name));
+    this.#pendingRooms.set(name, creating);
+    return creating;
+  }
+
+  async #createRoom(name: string): Promise<Room> {
+    if (this.#closed) throw new Error('SFU is closed');
+    const slot = this.#leastLoadedWorker();
+    const router = await slot.worker.createRouter({ mediaCodecs });
+    const room = new Room(name, router, slot.index);
+    this.rooms.set(name, room);
+    room.once('close', () => {
+      if (this.rooms.get(name) === room) this.rooms.delete(name);
+    });
+    this.#fire('roomcreated', room);
+    return room;
+  }
+
+  #leastLoadedWorker(): SfuWorker {
+    const load = new Map<number, number>();
+    for (const room of this.rooms.values()) load.set(room.workerIndex, (load.get(room.workerIndex) ?? 0) + 1);
+    return this.workers.reduce((best, w) => ((load.get(w.index) ?? 0) < (load.get(best.index) ?? 0) ? w : best));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.rooms.values()]) room.close();
+    for (const { worker } of this.workers) worker.close();
+    this.#fire('close');
+  }
+}

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { webRtcTransportOptions, type types } from '../mediasoup/index.js';
+import { TypedEmitter } from '../common/TypedEmitter.js';
+import type { Sfu } from '../sfu/Sfu.js';
+import type { Room } from '../sfu/Room.js';
+import { Peer } from '../sfu/Peer.js';
+import {
+  parseRequest,
+  SignalingError,
+  type Notification,
+  type Request,
+  type RequestData,
+  type ErrorCode,
+} from './protocol.js';
+
+export type SignalingEvents = {
+  connection: [];
+  disconnection: [];
+  requesterror: [code: ErrorCode, message: string];
+};
+
+/**
+ * Turns WebSocket connections into room peers. Each connection is one
+ * session; a bad or out-of-order request gets an error reply and nothing
+ * else changes, for it or for anyone else.
+ */
+export class SignalingServer {
+  readonly observer = new TypedEmitter<SignalingEvents>();
+  readonly #sessions = new Set<Session>();
+
+  constructor(readonly sfu: Sfu) {}
+
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  handleConnection(socket: WebSocket): void {
+    const session = new Session(this.sfu, socket, this.observer);
+    this.#sessions.add(session);
+    this.observer.emit('connection');
+    socket.on('close', () => {
+      this.#sessions.delete(session);
+      session.close();
+      this.observer.emit('disconnection');
+    });
+  }
+
+  /** Drops every signaling connection (a signaling outage, or shutdown). */
+  disconnectAll(): void {
+    for (const session of this.#sessions) session.socket.terminate();
+  }
+}
+
+class Session {
+  #peer?: Peer;
+  #room?: Room;
+
+  constructor(
+    private readonly sfu: Sfu,
+    readonly socket: WebSocket,
+    private readonly observer: TypedEmitter<SignalingEvents>,
+  ) {
+    socket.on('message', (raw, isBinary) => {
+      void this.#onMessage(isBinary ? '' : raw.toString());
+    });
+  }
+
+  async #onMessage(text: string): Promise<void> {
+    let requestId: number | string | null = null;
+    try {
+      const { id, request } = parseRequest(text);
+      requestId = id;
+      const data = await this.#handle(request);
+      this.#send({ id, ok: true, data });
+    } catch (error) {
+      const known = error instanceof SignalingError;
+      const code: ErrorCode = known ? error.code : 'internal';
+      const message = error instanceof Error ? error.message : String(error);
+      this.observer.emit('requesterror', code, message);
+      this.#send({ id: known ? (error.requestId ?? requestId) : requestId, ok: false, error: { code, message } });
+    }
+  }
+
+  #send(message: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  #notify(notification: Notification): void {
+    this.#send(notification);
+  }
+
+  #handle(request: Request): Promise<unknown> {
+    switch (request.method) {
+      case 'join':
+        return this.#join(request.data);
+      case 'createTransport':
+        return this.#createTransport(request.data);
+      case 'connectTransport':
+        return this.#connectTransport(request.data);
+      case 'produce':
+        return this.#produce(request.data);
+      case 'consume':
+        return this.#consume(request.data);
+      case 'resume':
+        return this.#resume(request.data);
+      case 'leave':
+        this.close();
+        return Promise.resolve({});
+    }
+  }
+
+  #joined(method: string): { peer: Peer; room: Room } {
+    if (!this.#peer || !this.#room || this.#peer.closed) {
+      throw new SignalingError('bad_state', `${method}: not joined; send "join" first`);
+    }
+    return { peer: this.#peer, room: this.#room };
+  }
+
+  async #join(data: RequestData<'join'>): Promise<unknown> {
+    if (this.#peer && !this.#peer.closed) throw new SignalingError('bad_state', 'join: already joined; send "leave" first');
+    const room = await this.sfu.getOrCreateRoom(data.room);
+    const peer = new Peer(data.peerId ?? randomUUID(), data.role);
+    room.addPeer(peer);
+    this.#peer = peer;
+    this.#room = room;
+
+    if (peer.role === 'viewer') {
+      const onNewProducer = (producer: types.Producer): void =>
+        this.#notify({ notification: 'newProducer', data: { producerId: producer.id, kind: producer.kind } });
+      room.on('newproducer', onNewProducer);
+      peer.once('close', () => room.off('newproducer', onNewProducer));
+    }
+    const onRoomClose = (): void => {
+      this.#notify({ notification: 'roomClosed', data: { reason: 'the room closed (SFU worker gone or shutdown)' } });
+      this.close();
+    };
+    room.once('close', onRoomClose);
+    peer.once('close', () => room.off('close', onRoomClose));
+
+    return {
+      peerId: peer.id,
+      routerRtpCapabilities: room.router.rtpCapabilities,
+      producers: room.producers().map(({ producer }) => ({ producerId: producer.id, kind: producer.kind })),
+    };
+  }
+
+  async #createTransport(data: RequestData<'createTransport'>): Promise<unknown> {
+    const { peer, room } = this.#joined('createTransport');
+    if (data.direction === 'send' && peer.role !== 'publisher') {
+      throw new SignalingError('forbidden', 'createTransport: direction: only a publisher may create a "send" transport');
+    }
+    const transport = await room.router.createWebRtcTransport({
+      ...webRtcTransportOptions(this.sfu.options.listen),
+      appData: { direction: data.direction, peerId: peer.id },
+    });
+    peer.transports.set(transport.id, transport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  #transport(peer: Peer, method: string, transportId: string): types.WebRtcTransport {
+    const transport = peer.transports.get(transportId);
+    if (!transport) throw new SignalingError('not_found', `${method}: transportId: no transport "${transportId}" for this peer`);
+    return transport;
+  }
+
+  async #connectTransport(data: RequestData<'connectTransport'>): Promise<unknown> {
+    const { peer } = this.#joined('connectTransport');
+    const transport = this.#transport(peer, 'connectTransport', data.transportId);
+    await transport.connect({ dtlsParameters: data.dtlsParameters as unknown as types.DtlsParameters });
+    return {};
+  }
+
+  async #produce(data: RequestData<'produce'>): Promise<unknown> {
+    const { peer, room } = this.#joined('produce');
+    if (peer.role !== 'publisher') throw new SignalingError('forbidden', 'produce: only a publisher may produce');
+    const transport = this.#transport(peer, 'produce', data.transportId);
+    const producer = await transport.produce({
+      kind: data.kind,
+      rtpParameters: data.rtpParameters as unknown as types.RtpParameters,
+    });
+    peer.producers.set(producer.id, producer);
+    producer.observer.on('close', () => peer.producers.delete(producer.id));
+    room.announceProducer(producer, peer);
+    return { id: producer.id };
+  }
+
+  async #consume(data: RequestData<'consume'>): Promise<unknown> {
+    const { peer, room } = this.#joined('consume');
+    const transport = this.#transport(peer, 'consume', data.transportId);
+    const rtpCapabilities = data.rtpCapabilities as unknown as types.RtpCapabilities;
+    if (!room.findProducer(data.producerId)) {
+      throw new SignalingError('not_found', `consume: producerId: no producer "${data.producerId}" in room "${room.name}"`);
+    }
+    if (!room.router.canConsume({ producerId: data.producerId, rtpCapabilities })) {
+      throw new SignalingError('bad_message', 'consume: rtpCapabilities: cannot consume this producer with these capabilities');
+    }
+    // Paused until the client has wired up its track, so no first keyframe is lost.
+    const consumer = await transport.consume({ producerId: data.producerId, rtpCapabilities, paused: true });
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.on('close', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => this.#notify({ notification: 'consumerClosed', data: { consumerId: consumer.id } }));
+    return { id: consumer.id, producerId: data.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  async #resume(data: RequestData<'resume'>): Promise<unknown> {
+    const { peer } = this.#joined('resume');
+    const consumer = peer.consumers.get(data.consumerId);
+    if (!consumer) throw new SignalingError('not_found', `resume: consumerId: no consumer "${data.consumerId}" for this peer`);
+    await consumer.resume();
+    return {};
+  }
+
+  close(): void {
+    this.#peer?.close();
+    this.#peer = undefined;
+    this.#room = undefined;
+  }
+}
