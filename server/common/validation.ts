@@ -1,11 +1,29 @@
 import type { z } from 'zod';
 
-/** One line per problem: `where: field.path: what was expected`. */
+type Issue = z.core.$ZodIssue;
+
+/**
+ * One line per problem: `where: field.path: what was expected`. For a value
+ * that matched no alternative of a union, the alternative it came closest to
+ * (the one whose complaint is deepest) explains what was wrong.
+ */
 export function describeIssues(where: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      return `${where}: ${path}: ${issue.message}`;
-    })
+  return flatten(error.issues, [])
+    .map(({ path, message }) => (path.length > 0 ? `${where}: ${path.join('.')}: ${message}` : `${where}: ${message}`))
     .join('\n');
+}
+
+function flatten(issues: readonly Issue[], prefix: PropertyKey[]): Array<{ path: PropertyKey[]; message: string }> {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+      if (depth(closest) > 0) return flatten(closest, path);
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+function depth(issues: readonly Issue[]): number {
+  return Math.max(0, ...issues.map((i) => i.path.length));
 }

@@ -1,0 +1,82 @@
+import type { Browser, Page } from 'puppeteer-core';
+import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import type { PageConfig, PageReport } from '../page/reports.js';
+import { ViewerQoe } from '../probes/ViewerQoe.js';
+import { openReportingPage } from './chromium.js';
+import type { PageServer } from './PageServer.js';
+
+export type ViewerEvents = {
+  /** Anything the page reported, for the journal. */
+  report: [viewerId: string, report: PageReport];
+  close: [];
+};
+
+export interface ViewerSettings {
+  fixedFreezeThresholdsMs: number[];
+  page: Omit<PageConfig, 'role' | 'peerId' | 'media'>;
+}
+
+/**
+ * A real viewer: one Chromium page receiving the broadcast. Its page measures
+ * (frames, getStats) and this object turns the reports into QoE.
+ */
+export class BrowserViewer {
+  readonly kind = 'browser' as const;
+  readonly observer = new TypedEmitter<ViewerEvents>();
+  readonly qoe: ViewerQoe;
+  #page: Page | undefined;
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly settings: ViewerSettings,
+  ) {
+    this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs);
+  }
+
+  async open(browser: Browser, pages: PageServer): Promise<void> {
+    const url = pages.urlFor({ ...this.settings.page, role: 'viewer', peerId: this.id });
+    this.#page = await openReportingPage<PageReport>(browser, url, (report) => this.#onReport(report));
+  }
+
+  #onReport(report: PageReport): void {
+    if (this.#closed) return;
+    const qoe = this.qoe;
+    switch (report.type) {
+      case 'joining':
+        qoe.onJoinRequested(report.t);
+        qoe.onNewReceiver();
+        break;
+      case 'viewerSample':
+        for (const t of report.frames) qoe.onFrame(t);
+        qoe.onStats(report.t, report.video, report.audio, report.frames.length);
+        break;
+      case 'connectionState':
+        if (report.state === 'failed' || report.state === 'disconnected' || report.state === 'closed') qoe.onDisconnected(report.t);
+        break;
+      case 'roomClosed':
+        qoe.onDisconnected(report.t);
+        break;
+    }
+    this.observer.emit('report', this.id, report);
+  }
+
+  /** Runs a control on the page (see harness/page/viewer.ts ViewerControls). */
+  async control(script: string): Promise<void> {
+    await this.#page?.evaluate(script);
+  }
+
+  /**
+   * Leaves and closes the page. Measurement ends at `end`: the page's last
+   * frames are flushed first, so a gap still open then is a real freeze.
+   */
+  async close(end = Date.now()): Promise<void> {
+    if (this.#closed) return;
+    await this.control('window.livedrill?.flush()').catch(() => {});
+    await this.control('window.livedrill?.leave()').catch(() => {});
+    this.#closed = true;
+    this.qoe.finish(end);
+    await this.#page?.close().catch(() => {});
+    this.observer.emit('close');
+  }
+}

@@ -1,0 +1,57 @@
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import type { PageConfig } from '../page/reports.js';
+
+const entry = fileURLToPath(new URL('../page/main.ts', import.meta.url));
+let bundle: Promise<string> | undefined;
+
+/** The publisher/viewer page script: mediasoup-client and our page code, bundled once per process. */
+export function pageBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome100',
+    write: false,
+    logLevel: 'silent',
+  }).then((result) => result.outputFiles[0].text);
+  return bundle;
+}
+
+const HTML = '<!doctype html><meta charset="utf-8"><title>livedrill</title><body><script src="/page.js"></script></body>';
+
+/** Serves the page on localhost: a secure origin, so getUserMedia works without TLS. */
+export class PageServer {
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(): Promise<PageServer> {
+    const script = await pageBundle();
+    const server = http.createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(HTML);
+      } else if (path === '/page.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        res.end(script);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new PageServer(server);
+  }
+
+  urlFor(cfg: PageConfig): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://localhost:${port}/?cfg=${encodeURIComponent(JSON.stringify(cfg))}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,57 @@
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+/** Debian's chromium unless LIVEDRILL_CHROMIUM names another binary; never downloaded. */
+export function chromiumPath(): string {
+  return process.env.LIVEDRILL_CHROMIUM ?? '/usr/bin/chromium';
+}
+
+const ARGS = [
+  '--no-sandbox',
+  '--use-fake-ui-for-media-stream',
+  // Headless Chromium counts received audio samples only when audio is played out.
+  '--autoplay-policy=no-user-gesture-required',
+  // The SFU listens on loopback; without this Chromium gathers no loopback candidates.
+  '--allow-loopback-in-peer-connection',
+  // Many pages in one browser must all render at full rate, none throttled as "background".
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  // This machine has no outside network: keep Chromium from trying.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-gpu',
+];
+
+/**
+ * One headless Chromium process. `pipe: true` ties it to our process: if the
+ * harness dies, the pipe closes and Chromium exits, leaving no orphan.
+ */
+export function launchChromium(options: { fakeCameraFps?: number } = {}): Promise<Browser> {
+  // The fake camera runs at 20 fps unless told otherwise.
+  const fakeDevice = `--use-fake-device-for-media-stream=fps=${options.fakeCameraFps ?? 30}`;
+  return puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    pipe: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [...ARGS, fakeDevice],
+  });
+}
+
+/**
+ * Opens a livedrill page whose reports arrive parsed at `onReport`. The
+ * function is exposed before navigation so the first report is not lost.
+ */
+export async function openReportingPage<R>(browser: Browser, url: string, onReport: (report: R) => void): Promise<Page> {
+  // A window per page: a background tab is hidden, and hidden pages render no video frames.
+  const page = await browser.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+  await page.exposeFunction('livedrillReport', (json: string) => onReport(JSON.parse(json) as R));
+  page.on('pageerror', (error) => onReport({ type: 'error', t: Date.now(), message: `page error: ${String(error)}` } as R));
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}

@@ -1,0 +1,154 @@
+import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import type { AudioInboundStats, VideoInboundStats } from '../page/reports.js';
+import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
+
+/** Counters a viewer accumulates; per-sample growth is emitted as a delta of the same shape. */
+export interface QoeCounters {
+  framesRendered: number;
+  framesDecoded: number;
+  framesDropped: number;
+  videoPacketsReceived: number;
+  videoPacketsLost: number;
+  nackCount: number;
+  pliCount: number;
+  firCount: number;
+  videoBytesReceived: number;
+  audioSamplesReceived: number;
+  audioConcealedSamples: number;
+  audioConcealmentEvents: number;
+  audioPacketsReceived: number;
+  audioPacketsLost: number;
+  audioBytesReceived: number;
+  /** Chromium's own freeze figures, kept to cross-check our frame timeline. */
+  browserFreezeCount: number;
+  browserFreezeSeconds: number;
+}
+
+export const zeroCounters = (): QoeCounters => ({
+  framesRendered: 0, framesDecoded: 0, framesDropped: 0, videoPacketsReceived: 0, videoPacketsLost: 0,
+  nackCount: 0, pliCount: 0, firCount: 0, videoBytesReceived: 0, audioSamplesReceived: 0,
+  audioConcealedSamples: 0, audioConcealmentEvents: 0, audioPacketsReceived: 0, audioPacketsLost: 0,
+  audioBytesReceived: 0, browserFreezeCount: 0, browserFreezeSeconds: 0,
+});
+
+export type QoeEvents = {
+  joined: [joinSeconds: number];
+  freeze: [freeze: Freeze];
+  sample: [t: number, delta: QoeCounters];
+  disconnected: [t: number];
+  recovered: [t: number, downSeconds: number];
+};
+
+export const AUDIO_SAMPLE_RATE = 48000;
+
+/**
+ * Quality of experience of one viewer, whatever its kind: fed rendered-frame
+ * times and cumulative receiver stats, it keeps join time, freezes (one
+ * definition, see freeze.ts) and counters that survive a rejoin (a new
+ * receiver restarts its stats at zero).
+ */
+export class ViewerQoe {
+  readonly observer = new TypedEmitter<QoeEvents>();
+  readonly freezes: FreezeDetector;
+  readonly totals = zeroCounters();
+  joinRequestedAt: number | undefined;
+  firstFrameAt: number | undefined;
+  disconnectedAt: number | undefined;
+  disconnects = 0;
+  recoveries = 0;
+  #lastVideo: VideoInboundStats | undefined;
+  #lastAudio: AudioInboundStats | undefined;
+
+  constructor(fixedFreezeThresholdsMs: readonly number[]) {
+    this.freezes = new FreezeDetector(fixedFreezeThresholdsMs);
+  }
+
+  get joinSeconds(): number | undefined {
+    if (this.joinRequestedAt === undefined || this.firstFrameAt === undefined) return undefined;
+    return (this.firstFrameAt - this.joinRequestedAt) / 1000;
+  }
+
+  onJoinRequested(t: number): void {
+    this.joinRequestedAt ??= t;
+  }
+
+  onFrame(t: number): void {
+    this.totals.framesRendered++;
+    if (this.firstFrameAt === undefined) {
+      this.firstFrameAt = t;
+      if (this.joinSeconds !== undefined) this.observer.emit('joined', this.joinSeconds);
+    }
+    if (this.disconnectedAt !== undefined) {
+      const down = (t - this.disconnectedAt) / 1000;
+      this.disconnectedAt = undefined;
+      this.recoveries++;
+      this.observer.emit('recovered', t, down);
+    }
+    const freeze = this.freezes.onFrame(t);
+    if (freeze) this.observer.emit('freeze', freeze);
+  }
+
+  /** The viewer lost its media connection (or its room); the next frame is its recovery. */
+  onDisconnected(t: number): void {
+    if (this.disconnectedAt !== undefined) return;
+    this.disconnectedAt = t;
+    this.disconnects++;
+    this.observer.emit('disconnected', t);
+  }
+
+  onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number): void {
+    const d = zeroCounters();
+    d.framesRendered = frames;
+    if (video) {
+      const p = this.#lastVideo;
+      d.framesDecoded = growth(video.framesDecoded, p?.framesDecoded);
+      d.framesDropped = growth(video.framesDropped, p?.framesDropped);
+      d.videoPacketsReceived = growth(video.packetsReceived, p?.packetsReceived);
+      d.videoPacketsLost = growth(video.packetsLost, p?.packetsLost);
+      d.nackCount = growth(video.nackCount, p?.nackCount);
+      d.pliCount = growth(video.pliCount, p?.pliCount);
+      d.firCount = growth(video.firCount, p?.firCount);
+      d.videoBytesReceived = growth(video.bytesReceived, p?.bytesReceived);
+      d.browserFreezeCount = growth(video.freezeCount, p?.freezeCount);
+      d.browserFreezeSeconds = growth(video.totalFreezesDuration, p?.totalFreezesDuration);
+      this.#lastVideo = video;
+    }
+    if (audio) {
+      const p = this.#lastAudio;
+      d.audioSamplesReceived = growth(audio.totalSamplesReceived, p?.totalSamplesReceived);
+      d.audioConcealedSamples = growth(audio.concealedSamples, p?.concealedSamples);
+      d.audioConcealmentEvents = growth(audio.concealmentEvents, p?.concealmentEvents);
+      d.audioPacketsReceived = growth(audio.packetsReceived, p?.packetsReceived);
+      d.audioPacketsLost = growth(audio.packetsLost, p?.packetsLost);
+      d.audioBytesReceived = growth(audio.bytesReceived, p?.bytesReceived);
+      this.#lastAudio = audio;
+    }
+    for (const key of Object.keys(d) as Array<keyof QoeCounters>) {
+      if (key !== 'framesRendered') this.totals[key] += d[key];
+    }
+    this.observer.emit('sample', t, d);
+  }
+
+  /** A new receiver (after a rejoin) starts its cumulative stats from zero. */
+  onNewReceiver(): void {
+    this.#lastVideo = undefined;
+    this.#lastAudio = undefined;
+  }
+
+  finish(end: number): void {
+    const freeze = this.freezes.finish(end);
+    if (freeze) this.observer.emit('freeze', freeze);
+  }
+
+  freezeTotals(): { w3c: FreezeTotals; fixed: Record<string, FreezeTotals> } {
+    const fixed: Record<string, FreezeTotals> = {};
+    for (const [ms, totals] of this.freezes.fixed) fixed[`${ms}ms`] = { ...totals };
+    return { w3c: { ...this.freezes.w3c }, fixed };
+  }
+}
+
+/** Growth of a cumulative counter since the previous reading; a reset counts from zero. */
+function growth(now: number, before: number | undefined): number {
+  if (before === undefined || now < before) return now;
+  return now - before;
+}

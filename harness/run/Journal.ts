@@ -1,0 +1,47 @@
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+export interface JournalEntry {
+  /** Epoch ms. */
+  t: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The run's append-only record (JSON Lines). Each entry is written to the
+ * file as it happens, so a crash or Ctrl-C loses nothing already measured.
+ */
+export class Journal {
+  #fd: number | undefined;
+
+  constructor(readonly file: string) {
+    this.#fd = openSync(file, 'a');
+  }
+
+  write(type: string, fields: Record<string, unknown> = {}, t = Date.now()): void {
+    if (this.#fd === undefined) return;
+    writeSync(this.#fd, `${JSON.stringify({ t, type, ...fields })}\n`);
+  }
+
+  close(): void {
+    if (this.#fd === undefined) return;
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** Reads a journal; a last line cut short by a crash is skipped, not fatal. */
+export function readJournal(file: string): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch (error) {
+      if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: not a JSON line: ${(error as Error).message}`);
+    }
+  });
+  return entries;
+}

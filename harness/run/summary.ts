@@ -1,0 +1,88 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import type { Scenario } from '../scenario/schema.js';
+import type { Reliability } from '../probes/SelfWatch.js';
+import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
+import { VIEWER_METRICS, type ViewerSummary } from './viewerSummary.js';
+
+export interface PublisherSummary {
+  framesEncoded: number;
+  fps: number;
+  bytesSent: number;
+  pliCount: number;
+  firCount: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  scenario: { name: string; file: string };
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  /** Stopped by Ctrl-C / SIGTERM before its planned end. */
+  interrupted: boolean;
+  error: string | null;
+  versions: Record<string, string>;
+  publisher: PublisherSummary | null;
+  viewers: ViewerSummary[];
+  totals: {
+    viewers: number;
+    joined: number;
+    freezeCount: number;
+    freezeSeconds: number;
+    audioConcealedSeconds: number;
+    disconnects: number;
+  };
+  thresholds: ThresholdResult[];
+  reliability: Reliability;
+  pass: boolean;
+}
+
+export interface SummaryInput {
+  runId: string;
+  scenario: Scenario;
+  scenarioFile: string;
+  startedAt: number;
+  endedAt: number;
+  interrupted: boolean;
+  error: string | null;
+  versions: Record<string, string>;
+  publisher: PublisherSummary | null;
+  viewers: ViewerSummary[];
+  reliability: Reliability;
+}
+
+export function buildSummary(input: SummaryInput): RunSummary {
+  const { viewers } = input;
+  const sum = (f: (v: ViewerSummary) => number): number => viewers.reduce((a, v) => a + f(v), 0);
+  const thresholds = evaluateThresholds(input.scenario.thresholds, (metric) => viewers.map(VIEWER_METRICS[metric]));
+  return {
+    runId: input.runId,
+    scenario: { name: input.scenario.name, file: input.scenarioFile },
+    startedAt: new Date(input.startedAt).toISOString(),
+    endedAt: new Date(input.endedAt).toISOString(),
+    durationSeconds: (input.endedAt - input.startedAt) / 1000,
+    interrupted: input.interrupted,
+    error: input.error,
+    versions: input.versions,
+    publisher: input.publisher,
+    viewers,
+    totals: {
+      viewers: viewers.length,
+      joined: viewers.filter((v) => v.joinSeconds !== null).length,
+      freezeCount: sum((v) => v.freezes.w3c.count),
+      freezeSeconds: sum((v) => v.freezes.w3c.seconds),
+      audioConcealedSeconds: sum((v) => v.audio.concealedSeconds),
+      disconnects: sum((v) => v.disconnects),
+    },
+    thresholds,
+    reliability: input.reliability,
+    // An interrupted or failed run never passes: its thresholds saw only part of it.
+    pass: !input.interrupted && input.error === null && thresholds.every((t) => t.pass),
+  };
+}
+
+/** Written whole or not at all (temp file + rename), so a reader never sees half a summary. */
+export function writeSummary(file: string, summary: RunSummary): void {
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}

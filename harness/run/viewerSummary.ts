@@ -1,0 +1,84 @@
+import { AUDIO_SAMPLE_RATE, type ViewerQoe } from '../probes/ViewerQoe.js';
+import type { FreezeTotals } from '../probes/freeze.js';
+
+export interface ViewerSummary {
+  id: string;
+  kind: 'browser' | 'synthetic';
+  joinSeconds: number | null;
+  watchSeconds: number;
+  framesRendered: number;
+  framesDecoded: number;
+  fps: number;
+  freezes: { w3c: FreezeTotals; fixed: Record<string, FreezeTotals> };
+  freezeRatio: number;
+  audio: { samplesReceived: number; concealedSeconds: number; concealedRatio: number; concealmentEvents: number };
+  video: {
+    packetsReceived: number;
+    packetsLost: number;
+    nackCount: number;
+    pliCount: number;
+    firCount: number;
+    framesDropped: number;
+    browserFreezeCount: number;
+    browserFreezeSeconds: number;
+  };
+  disconnects: number;
+  recoveries: number;
+}
+
+export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
+  const t = qoe.totals;
+  const watchSeconds = qoe.firstFrameAt === undefined ? 0 : Math.max(0, (end - qoe.firstFrameAt) / 1000);
+  const freezes = qoe.freezeTotals();
+  const audioTotal = t.audioSamplesReceived;
+  return {
+    id,
+    kind,
+    joinSeconds: qoe.joinSeconds ?? null,
+    watchSeconds,
+    framesRendered: t.framesRendered,
+    framesDecoded: t.framesDecoded,
+    fps: watchSeconds > 0 ? t.framesRendered / watchSeconds : 0,
+    freezes,
+    freezeRatio: watchSeconds > 0 ? Math.min(1, freezes.w3c.seconds / watchSeconds) : 0,
+    audio: {
+      samplesReceived: audioTotal,
+      concealedSeconds: t.audioConcealedSamples / AUDIO_SAMPLE_RATE,
+      concealedRatio: audioTotal > 0 ? t.audioConcealedSamples / audioTotal : 0,
+      concealmentEvents: t.audioConcealmentEvents,
+    },
+    video: {
+      packetsReceived: t.videoPacketsReceived,
+      packetsLost: t.videoPacketsLost,
+      nackCount: t.nackCount,
+      pliCount: t.pliCount,
+      firCount: t.firCount,
+      framesDropped: t.framesDropped,
+      browserFreezeCount: t.browserFreezeCount,
+      browserFreezeSeconds: t.browserFreezeSeconds,
+    },
+    disconnects: qoe.disconnects,
+    recoveries: qoe.recoveries,
+  };
+}
+
+/**
+ * Per-viewer metrics that thresholds can name. A viewer that never showed a
+ * frame has no join time: it counts as +Infinity, so it fails a join limit.
+ */
+export const VIEWER_METRICS: Record<string, (v: ViewerSummary) => number> = {
+  join_seconds: (v) => v.joinSeconds ?? Number.POSITIVE_INFINITY,
+  fps: (v) => v.fps,
+  frames_rendered: (v) => v.framesRendered,
+  freeze_count: (v) => v.freezes.w3c.count,
+  freeze_seconds: (v) => v.freezes.w3c.seconds,
+  freeze_ratio: (v) => v.freezeRatio,
+  audio_samples_received: (v) => v.audio.samplesReceived,
+  audio_concealed_seconds: (v) => v.audio.concealedSeconds,
+  audio_concealed_ratio: (v) => v.audio.concealedRatio,
+  video_packet_loss_ratio: (v) => {
+    const total = v.video.packetsReceived + v.video.packetsLost;
+    return total > 0 ? v.video.packetsLost / total : 0;
+  },
+  disconnects: (v) => v.disconnects,
+};

@@ -1,0 +1,87 @@
+/**
+ * What a scenario file may say. A scenario is declarative (k6-style): what
+ * broadcast, how many viewers, which thresholds; the runner decides how.
+ */
+import { z } from 'zod';
+import { bitrateBps, durationMs } from './units.js';
+import { parseCondition } from '../run/thresholds.js';
+import { VIEWER_METRICS } from '../run/viewerSummary.js';
+
+const condition = z.string().superRefine((text, ctx) => {
+  const parsed = parseCondition(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const metricNames = Object.keys(VIEWER_METRICS);
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(''),
+    duration: durationMs,
+    room: z.string().regex(/^[\w.-]+$/).default('livedrill'),
+    sfu: z
+      .object({
+        workers: z.number().int().min(1).max(64).default(1),
+        listenIp: z.ipv4().default('127.0.0.1'),
+        announcedIp: z.ipv4().optional(),
+      })
+      .strict()
+      .prefault({}),
+    publisher: z
+      .object({
+        video: z.union([
+          z.literal(false),
+          z
+            .object({
+              codec: z.enum(['VP8', 'H264']).default('VP8'),
+              width: z.number().int().min(64).max(3840).default(640),
+              height: z.number().int().min(64).max(2160).default(480),
+              fps: z.number().int().min(1).max(60).default(30),
+              maxBitrate: bitrateBps.default(500_000),
+            })
+            .strict(),
+        ]).prefault({}),
+        audio: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    viewers: z
+      .object({
+        browser: z.number().int().min(0).max(200),
+        /** Pause between two viewers' joins; 0 joins them all at once. */
+        joinSpacing: durationMs.default(100),
+      })
+      .strict(),
+    reconnect: z
+      .object({
+        initialDelay: durationMs.default(500),
+        maxDelay: durationMs.default(8000),
+        factor: z.number().min(1).max(10).default(2),
+        maxAttempts: z.number().int().min(0).max(100).default(10),
+        disconnectGrace: durationMs.default(2000),
+      })
+      .strict()
+      .prefault({}),
+    measurement: z
+      .object({
+        sampleInterval: durationMs.default(500),
+        /** Gaps over these are reported too, beside the W3C rule (vendor dashboards use 500 ms). */
+        fixedFreezeThresholds: z.array(durationMs).default([500]),
+      })
+      .strict()
+      .prefault({}),
+    thresholds: z
+      .record(z.string(), z.array(condition).min(1))
+      .superRefine((thresholds, ctx) => {
+        for (const metric of Object.keys(thresholds)) {
+          if (!metricNames.includes(metric)) {
+            ctx.addIssue({ code: 'custom', path: [metric], message: `unknown metric; expected one of ${metricNames.join(', ')}` });
+          }
+        }
+      })
+      .default({}),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof scenarioSchema>;
