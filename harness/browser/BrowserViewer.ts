@@ -34,9 +34,14 @@ export class BrowserViewer {
     this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs);
   }
 
+  /** Loads the viewer page; it does not join until `join()`. */
   async open(browser: Browser, pages: PageServer): Promise<void> {
     const url = pages.urlFor({ ...this.settings.page, role: 'viewer', peerId: this.id });
     this.#page = await openReportingPage<PageReport>(browser, url, (report) => this.#onReport(report));
+  }
+
+  async join(): Promise<void> {
+    await this.control('window.livedrill.join()');
   }
 
   #onReport(report: PageReport): void {

@@ -10,6 +10,8 @@ import { SignalingClient } from './signalingClient.js';
 import type { AudioInboundStats, PageConfig, PageReport, VideoInboundStats } from './reports.js';
 
 export interface ViewerControls {
+  /** Starts joining; the page is loaded first so browser start-up cost never overlaps measurement. */
+  join(): void;
   /** Reports the frames and stats gathered since the last sample, now. */
   flush(): Promise<void>;
   leave(): void;
@@ -83,22 +85,24 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       if (state === 'failed' || state === 'closed') void rejoin();
     });
 
-    const tracks = new MediaStream();
-    const consume = async (producerId: string): Promise<void> => {
+    // Consumers are resumed only once every consume has renegotiated: a renegotiation
+    // after video started makes Chromium drop video until the next keyframe.
+    const consume = async (producerId: string): Promise<string> => {
       const data = await sig.request('consume', { transportId: recv.id, producerId, rtpCapabilities: device.rtpCapabilities });
       const consumer = await recv.consume(data);
-      for (const old of tracks.getTracks().filter((t) => t.kind === consumer.kind)) tracks.removeTrack(old);
-      tracks.addTrack(consumer.track);
       const element = consumer.kind === 'video' ? video : audio;
-      element.srcObject = new MediaStream(tracks.getTracks().filter((t) => t.kind === consumer.kind));
-      await sig.request('resume', { consumerId: consumer.id });
+      element.srcObject = new MediaStream([consumer.track]);
+      return consumer.id;
     };
-    sig.on('newProducer', ({ producerId }) => void consume(producerId).catch(fail));
+    const resume = (consumerId: string): Promise<unknown> => sig.request('resume', { consumerId });
+    sig.on('newProducer', ({ producerId }) => void consume(producerId).then(resume).catch(fail));
     sig.on('roomClosed', () => {
       report({ type: 'roomClosed', t: now() });
       void rejoin();
     });
-    for (const { producerId } of joined.producers) await consume(producerId);
+    const consumerIds: string[] = [];
+    for (const { producerId } of joined.producers) consumerIds.push(await consume(producerId));
+    await Promise.all(consumerIds.map(resume));
     report({ type: 'joined', t: now(), peerId: joined.peerId });
   };
 
@@ -137,12 +141,13 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
     rejoining = false;
   };
 
-  join().catch((error) => {
-    fail(error);
-    void rejoin();
-  });
-
   return {
+    join(): void {
+      join().catch((error) => {
+        fail(error);
+        void rejoin();
+      });
+    },
     flush: sample,
     leave(): void {
       left = true;

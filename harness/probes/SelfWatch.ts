@@ -106,7 +106,7 @@ export const SATURATION = { machineBusy: 0.95, eventLoopLagMs: 250, allowedShare
 export function judgeReliability(
   samples: SelfSample[],
   steadyFrom: number,
-  freezes: ReadonlyArray<{ start: number; end: number; w3c: boolean }>,
+  freezes: ReadonlyArray<{ start: number; end: number }>,
 ): Reliability {
   const isSaturated = (s: SelfSample): boolean =>
     s.machineBusy >= SATURATION.machineBusy || s.eventLoopLagMaxMs >= SATURATION.eventLoopLagMs;
@@ -114,7 +114,7 @@ export function judgeReliability(
   const steady = samples.filter((s) => s.t > steadyFrom);
   const steadySaturated = steady.filter(isSaturated);
   // A sample at t covers the second before it.
-  const suspect = freezes.filter((f) => f.w3c && saturated.some((s) => f.start < s.t && f.end > s.t - 1000));
+  const suspect = freezes.filter((f) => saturated.some((s) => f.start < s.t && f.end > s.t - 1000));
   const reasons: string[] = [];
   if (steady.length > 0 && steadySaturated.length / steady.length > SATURATION.allowedShare) {
     reasons.push(

@@ -177,20 +177,23 @@ export class Run {
     signal.throwIfAborted();
 
     if (scenario.viewers.browser > 0) {
-      this.observer.emit('phase', 'joining viewers');
+      this.observer.emit('phase', 'opening viewer pages');
       const viewerBrowser = await this.#launchBrowser('viewer-browser');
-      const opening: Promise<void>[] = [];
-      for (let i = 0; i < scenario.viewers.browser; i++) {
-        signal.throwIfAborted();
-        const viewer = new BrowserViewer(`browser-${i + 1}`, {
-          fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds,
-          page,
-        });
+      const viewers = Array.from(
+        { length: scenario.viewers.browser },
+        (_, i) => new BrowserViewer(`browser-${i + 1}`, { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, page }),
+      );
+      // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
+      for (const viewer of viewers) {
         this.#attachViewer(viewer);
-        opening.push(viewer.open(viewerBrowser, this.#pages));
+        await viewer.open(viewerBrowser, this.#pages);
+        signal.throwIfAborted();
+      }
+      this.observer.emit('phase', 'joining viewers');
+      for (const viewer of viewers) {
+        await viewer.join();
         if (scenario.viewers.joinSpacing > 0) await sleep(scenario.viewers.joinSpacing, undefined, { signal });
       }
-      await Promise.all(opening);
     }
     this.#steadyFrom = Date.now();
     this.observer.emit('phase', 'broadcasting');

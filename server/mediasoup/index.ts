@@ -52,3 +52,31 @@ export async function workerCpuSeconds(worker: types.Worker): Promise<number> {
   // 3.8.x reports ru_utime/ru_stime in milliseconds.
   return (usage.ru_utime + usage.ru_stime) / 1000;
 }
+
+/**
+ * Resolves once the transport's ICE state has settled ('completed').
+ *
+ * mediasoup 3.8.x treats ICE 'connected' -> 'completed' as a new connection
+ * when DTLS is already up: every consumer re-syncs and asks for a keyframe.
+ * Chromium ignores a keyframe request that follows another within 300 ms, so
+ * video that started in between stalls for a second until mediasoup retries.
+ * Resuming consumers only after 'completed' avoids that. Later mediasoup
+ * releases do not re-sync here, so this becomes a no-op wait there.
+ */
+export function iceSettled(transport: types.WebRtcTransport, timeoutMs = 3000): Promise<void> {
+  if (transport.iceState === 'completed' || transport.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      transport.observer.off('icestatechange', onState);
+      transport.observer.off('close', done);
+      resolve();
+    };
+    const onState = (state: string): void => {
+      if (state === 'completed') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    transport.observer.on('icestatechange', onState);
+    transport.observer.on('close', done);
+  });
+}

@@ -102,37 +102,46 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
     },
   });
 
+  // Both byte counters come from one getStats() pass per scrape: prom-client collects
+  // metrics concurrently, so each awaits the same poll rather than relying on order.
   const lastBytes = new Map<string, { rx: number; tx: number }>();
-  const sent = new Counter({
-    name: 'livedrill_sfu_sent_bytes_total',
-    help: 'Bytes sent by the SFU on WebRTC transports, per worker',
-    labelNames: ['worker'],
-    registers,
-  });
-  new Counter({
+  let poll: { at: number; done: Promise<void> } | undefined;
+  const pollTransports = (): Promise<void> => {
+    if (poll && Date.now() - poll.at < 250) return poll.done;
+    poll = { at: Date.now(), done: readTransportBytes() };
+    return poll.done;
+  };
+  const readTransportBytes = async (): Promise<void> => {
+    const seen = new Set<string>();
+    for (const room of sfu.rooms.values()) {
+      for (const peer of room.peers.values()) {
+        for (const transport of peer.transports.values()) {
+          const [stats] = await transport.getStats().catch(() => []);
+          if (!stats) continue;
+          seen.add(transport.id);
+          const prev = lastBytes.get(transport.id) ?? { rx: 0, tx: 0 };
+          const labels = { worker: String(room.workerIndex) };
+          received.inc(labels, Math.max(0, stats.bytesReceived - prev.rx));
+          sent.inc(labels, Math.max(0, stats.bytesSent - prev.tx));
+          lastBytes.set(transport.id, { rx: stats.bytesReceived, tx: stats.bytesSent });
+        }
+      }
+    }
+    for (const id of lastBytes.keys()) if (!seen.has(id)) lastBytes.delete(id);
+  };
+  const received: Counter = new Counter({
     name: 'livedrill_sfu_received_bytes_total',
     help: 'Bytes received by the SFU on WebRTC transports, per worker',
     labelNames: ['worker'],
     registers,
-    // One getStats() pass updates both byte counters; this one is collected first.
-    async collect() {
-      const seen = new Set<string>();
-      for (const room of sfu.rooms.values()) {
-        for (const peer of room.peers.values()) {
-          for (const transport of peer.transports.values()) {
-            const [stats] = await transport.getStats().catch(() => []);
-            if (!stats) continue;
-            seen.add(transport.id);
-            const prev = lastBytes.get(transport.id) ?? { rx: 0, tx: 0 };
-            const labels = { worker: String(room.workerIndex) };
-            this.inc(labels, Math.max(0, stats.bytesReceived - prev.rx));
-            sent.inc(labels, Math.max(0, stats.bytesSent - prev.tx));
-            lastBytes.set(transport.id, { rx: stats.bytesReceived, tx: stats.bytesSent });
-          }
-        }
-      }
-      for (const id of lastBytes.keys()) if (!seen.has(id)) lastBytes.delete(id);
-    },
+    collect: pollTransports,
+  });
+  const sent: Counter = new Counter({
+    name: 'livedrill_sfu_sent_bytes_total',
+    help: 'Bytes sent by the SFU on WebRTC transports, per worker',
+    labelNames: ['worker'],
+    registers,
+    collect: pollTransports,
   });
 
   new Gauge({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { webRtcTransportOptions, type types } from '../mediasoup/index.js';
+import { iceSettled, webRtcTransportOptions, type types } from '../mediasoup/index.js';
 import { TypedEmitter } from '../common/TypedEmitter.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import type { Room } from '../sfu/Room.js';
@@ -213,6 +213,8 @@ class Session {
     const { peer } = this.#joined('resume');
     const consumer = peer.consumers.get(data.consumerId);
     if (!consumer) throw new SignalingError('not_found', `resume: consumerId: no consumer "${data.consumerId}" for this peer`);
+    const transport = [...peer.transports.values()].find((t) => t.appData.direction === 'recv');
+    if (transport) await iceSettled(transport);
     await consumer.resume();
     return {};
   }
