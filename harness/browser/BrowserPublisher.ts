@@ -42,6 +42,7 @@ export class BrowserPublisher {
   #onReport(report: PageReport): void {
     if (report.type === 'published') this.#resolvePublished();
     if (report.type === 'error') this.#rejectPublished(new Error(`publisher: ${report.message}`));
+    if (report.type === 'gaveUp') this.#rejectPublished(new Error('publisher: could not join the SFU (gave up retrying)'));
     if (report.type === 'publisherSample' && report.video) this.lastVideo = report.video;
     this.observer.emit('report', report);
   }

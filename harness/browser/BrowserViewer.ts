@@ -57,10 +57,14 @@ export class BrowserViewer {
         qoe.onStats(report.t, report.video, report.audio, report.frames.length);
         break;
       case 'connectionState':
+        // The earliest sign that media stopped; a later recovery ends it.
         if (report.state === 'failed' || report.state === 'disconnected' || report.state === 'closed') qoe.onDisconnected(report.t);
         break;
       case 'roomClosed':
         qoe.onDisconnected(report.t);
+        break;
+      case 'sessionLost':
+        qoe.onDisconnected(report.since);
         break;
     }
     this.observer.emit('report', this.id, report);

@@ -1,10 +1,11 @@
 /**
  * The publisher page: Chromium's fake camera and microphone, published
  * through mediasoup-client, with outbound stats sampled for the harness.
+ * After a lost session (e.g. its SFU worker died) it joins again and
+ * republishes the same tracks.
  */
-import { Device } from 'mediasoup-client';
-import type { types } from 'mediasoup-client';
-import { SignalingClient } from './signalingClient.js';
+import { Device, type types } from 'mediasoup-client';
+import { PeerSession, type JoinReply } from './session.js';
 import type { AudioOutboundStats, PageConfig, PageReport, VideoOutboundStats } from './reports.js';
 import { pick } from './viewer.js';
 
@@ -18,39 +19,55 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 export async function startPublisher(cfg: PageConfig, report: (r: PageReport) => void): Promise<PublisherControls> {
   const media = cfg.media ?? { video: null, audio: true };
-  report({ type: 'joining', t: now() });
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: media.audio,
     video: media.video ? { width: media.video.width, height: media.video.height, frameRate: media.video.fps } : false,
   });
-  const signaling = await SignalingClient.connect(cfg.signalingUrl);
-  const joined = await signaling.request('join', { room: cfg.room, role: 'publisher', peerId: cfg.peerId });
-  const device = new Device({ handlerName: 'Chrome111' });
-  await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
-  const info = await signaling.request('createTransport', { direction: 'send' });
-  const send = device.createSendTransport(info);
-  send.on('connect', ({ dtlsParameters }, ok, fail) => {
-    signaling.request('connectTransport', { transportId: send.id, dtlsParameters }).then(ok, fail);
-  });
-  send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-    signaling.request('produce', { transportId: send.id, kind, rtpParameters }).then(ok, fail);
-  });
-  send.on('connectionstatechange', (state) => report({ type: 'connectionState', t: now(), state }));
-
+  let send: types.Transport | undefined;
   let videoProducer: types.Producer | undefined;
-  const video = stream.getVideoTracks()[0];
-  if (media.video && video) {
-    const mimeType = `video/${media.video.codec}`.toLowerCase();
-    const codec = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mimeType);
-    if (!codec) throw new Error(`publisher: video.codec: ${media.video.codec} is not supported by this browser and SFU`);
-    videoProducer = await send.produce({ track: video, codec, encodings: [{ maxBitrate: media.video.maxBitrate }] });
-  }
-  const audio = stream.getAudioTracks()[0];
-  if (media.audio && audio) await send.produce({ track: audio });
-  report({ type: 'published', t: now(), kinds: stream.getTracks().map((t) => t.kind) });
+  let bitrateCap: number | null = null;
+
+  const session = new PeerSession(cfg, report, {
+    notifications: {},
+    async setup(joined: JoinReply) {
+      const device = new Device({ handlerName: 'Chrome111' });
+      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
+      const info = await session.request('createTransport', { direction: 'send' });
+      const transport = device.createSendTransport(info);
+      send = transport;
+      transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+        session.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(ok, fail);
+      });
+      transport.on('produce', ({ kind, rtpParameters }, ok, fail) => {
+        session.request('produce', { transportId: transport.id, kind, rtpParameters }).then(ok, fail);
+      });
+      transport.on('connectionstatechange', (state) => {
+        if (transport !== send) return;
+        report({ type: 'connectionState', t: now(), state });
+        if (state === 'failed' || state === 'closed') session.lost(`media ${state}`);
+      });
+      const video = stream.getVideoTracks()[0];
+      if (media.video && video) {
+        const mimeType = `video/${media.video.codec}`.toLowerCase();
+        const codec = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mimeType);
+        if (!codec) throw new Error(`publisher: video.codec: ${media.video.codec} is not supported by this browser and SFU`);
+        const maxBitrate = bitrateCap ?? media.video.maxBitrate;
+        videoProducer = await transport.produce({ track: video, codec, encodings: [{ maxBitrate }] });
+      }
+      const audio = stream.getAudioTracks()[0];
+      if (media.audio && audio) await transport.produce({ track: audio });
+      report({ type: 'published', t: now(), kinds: stream.getTracks().map((t) => t.kind) });
+    },
+    teardown() {
+      send?.close();
+      send = undefined;
+      videoProducer = undefined;
+    },
+  });
+  session.start();
 
   const sampler = setInterval(async () => {
-    const stats = await send.getStats().catch(() => undefined);
+    const stats = await send?.getStats().catch(() => undefined);
     let videoStats: VideoOutboundStats | undefined;
     let audioStats: AudioOutboundStats | undefined;
     stats?.forEach((s: any) => {
@@ -68,17 +85,16 @@ export async function startPublisher(cfg: PageConfig, report: (r: PageReport) =>
 
   return {
     async setMaxBitrate(bps) {
-      if (!videoProducer || !media.video) return;
-      const sender = videoProducer.rtpSender;
-      if (!sender) return;
+      bitrateCap = bps;
+      const sender = videoProducer?.rtpSender;
+      if (!sender || !media.video) return;
       const params = sender.getParameters();
       for (const encoding of params.encodings) encoding.maxBitrate = bps ?? media.video.maxBitrate;
       await sender.setParameters(params);
     },
     leave() {
       clearInterval(sampler);
-      send.close();
-      signaling.close();
+      session.leave();
       for (const track of stream.getTracks()) track.stop();
     },
   };

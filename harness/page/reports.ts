@@ -54,6 +54,11 @@ export type PageReport =
   | { type: 'connectionState'; t: EpochMs; state: string }
   | { type: 'roomClosed'; t: EpochMs }
   | { type: 'signalingClosed'; t: EpochMs }
+  | { type: 'signalingResumed'; t: EpochMs; since: EpochMs }
+  /** Media had to be rebuilt from a fresh join; `since` is when the loss was first seen. */
+  | { type: 'sessionLost'; t: EpochMs; since: EpochMs; reason: string }
+  | { type: 'reconnectAttempt'; t: EpochMs; attempt: number; mode: 'join' | 'resume'; outcome: 'success' | 'failure'; error?: string }
+  | { type: 'gaveUp'; t: EpochMs; since?: EpochMs }
   | { type: 'error'; t: EpochMs; message: string }
   | { type: 'viewerSample'; t: EpochMs; frames: EpochMs[]; video?: VideoInboundStats; audio?: AudioInboundStats }
   | { type: 'published'; t: EpochMs; kinds: string[] }

@@ -1,12 +1,10 @@
 /**
  * A viewer page: joins the room, consumes every producer, plays audio and
- * video, timestamps every rendered frame and samples getStats(). When its
- * media transport fails or its room closes it rejoins with exponential
- * backoff, as a production SDK would.
+ * video, timestamps every rendered frame and samples getStats(). Losing
+ * signaling or the session is handled by PeerSession, like a production SDK.
  */
-import { Device } from 'mediasoup-client';
-import type { types } from 'mediasoup-client';
-import { SignalingClient } from './signalingClient.js';
+import { Device, type types } from 'mediasoup-client';
+import { PeerSession, type JoinReply } from './session.js';
 import type { AudioInboundStats, PageConfig, PageReport, VideoInboundStats } from './reports.js';
 
 export interface ViewerControls {
@@ -30,9 +28,16 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
 
   let frames: number[] = [];
   let sawFirstFrame = false;
+  let last: { t: number; presented: number } | undefined;
   const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
     const t = performance.timeOrigin + meta.presentationTime;
+    // A busy main thread skips callbacks, not frames: the compositor still presented
+    // them. Spread the frames we did not see evenly over the gap, so a page stall is
+    // not mistaken for a freeze.
+    const missed = last ? meta.presentedFrames - last.presented - 1 : 0;
+    for (let i = 1; i <= missed; i++) frames.push(last!.t + ((t - last!.t) * i) / (missed + 1));
     frames.push(t);
+    last = { t, presented: meta.presentedFrames };
     if (!sawFirstFrame) {
       sawFirstFrame = true;
       report({ type: 'firstFrame', t });
@@ -42,8 +47,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   video.requestVideoFrameCallback(onFrame);
 
   let transport: types.Transport | undefined;
-  let signaling: SignalingClient | undefined;
-  let left = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   const sample = async (): Promise<void> => {
     const batch = frames;
@@ -62,97 +66,63 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   };
   const sampler = setInterval(() => void sample(), cfg.sampleIntervalMs);
 
-  const join = async (): Promise<void> => {
-    report({ type: 'joining', t: now() });
-    signaling = await SignalingClient.connect(cfg.signalingUrl);
-    signaling.onClose = () => report({ type: 'signalingClosed', t: now() });
-    const joined = await signaling.request('join', { room: cfg.room, role: 'viewer', peerId: cfg.peerId });
-    const device = new Device({ handlerName: 'Chrome111' });
-    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
-    const info = await signaling.request('createTransport', { direction: 'recv' });
-    const recv = device.createRecvTransport(info);
-    transport = recv;
-    const sig = signaling;
-    recv.on('connect', ({ dtlsParameters }, ok, fail) => {
-      sig.request('connectTransport', { transportId: recv.id, dtlsParameters }).then(ok, fail);
-    });
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
-    recv.on('connectionstatechange', (state) => {
-      report({ type: 'connectionState', t: now(), state });
-      clearTimeout(graceTimer);
-      // 'disconnected' can heal by itself (ICE consent); give it a grace period first.
-      if (state === 'disconnected') graceTimer = setTimeout(() => void rejoin(), cfg.reconnect.disconnectGraceMs);
-      if (state === 'failed' || state === 'closed') void rejoin();
-    });
-
-    // Consumers are resumed only once every consume has renegotiated: a renegotiation
-    // after video started makes Chromium drop video until the next keyframe.
-    const consume = async (producerId: string): Promise<string> => {
-      const data = await sig.request('consume', { transportId: recv.id, producerId, rtpCapabilities: device.rtpCapabilities });
-      const consumer = await recv.consume(data);
-      const element = consumer.kind === 'video' ? video : audio;
-      element.srcObject = new MediaStream([consumer.track]);
-      return consumer.id;
-    };
-    const resume = (consumerId: string): Promise<unknown> => sig.request('resume', { consumerId });
-    sig.on('newProducer', ({ producerId }) => void consume(producerId).then(resume).catch(fail));
-    sig.on('roomClosed', () => {
-      report({ type: 'roomClosed', t: now() });
-      void rejoin();
-    });
-    const consumerIds: string[] = [];
-    for (const { producerId } of joined.producers) consumerIds.push(await consume(producerId));
-    await Promise.all(consumerIds.map(resume));
-    report({ type: 'joined', t: now(), peerId: joined.peerId });
-  };
-
-  const fail = (error: unknown): void => {
+  const fail = (error: unknown): void =>
     report({ type: 'error', t: now(), message: error instanceof Error ? error.message : String(error) });
-  };
 
-  const teardown = (): void => {
-    transport?.close();
-    transport = undefined;
-    if (signaling) signaling.onClose = () => {};
-    signaling?.close();
-    signaling = undefined;
+  let recv: types.Transport | undefined;
+  // Consumers are resumed once every consume has renegotiated.
+  const consume = async (producerId: string): Promise<string> => {
+    if (!recv) throw new Error('consume: no receive transport');
+    const data = await session.request('consume', { transportId: recv.id, producerId, rtpCapabilities: device!.rtpCapabilities });
+    const consumer = await recv.consume(data);
+    const element = consumer.kind === 'video' ? video : audio;
+    element.srcObject = new MediaStream([consumer.track]);
+    return consumer.id;
   };
+  const resume = (consumerId: string): Promise<unknown> => session.request('resume', { consumerId });
+  let device: Device | undefined;
 
-  // Exponential backoff between attempts; an attempt that fails counts as one.
-  let rejoining = false;
-  const rejoin = async (): Promise<void> => {
-    if (rejoining || left) return;
-    rejoining = true;
-    teardown();
-    const { initialDelayMs, maxDelayMs, factor, maxAttempts } = cfg.reconnect;
-    let delay = initialDelayMs;
-    for (let attempt = 1; attempt <= maxAttempts && !left; attempt++) {
-      await new Promise((r) => setTimeout(r, delay));
-      try {
-        await join();
-        rejoining = false;
-        return;
-      } catch (error) {
-        fail(error);
-        teardown();
-        delay = Math.min(maxDelayMs, delay * factor);
-      }
-    }
-    rejoining = false;
-  };
+  const session = new PeerSession(cfg, report, {
+    notifications: {
+      newProducer: ({ producerId }) => void consume(producerId).then(resume).catch(fail),
+    },
+    async setup(joined: JoinReply) {
+      device = new Device({ handlerName: 'Chrome111' });
+      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
+      const info = await session.request('createTransport', { direction: 'recv' });
+      recv = device.createRecvTransport(info);
+      transport = recv;
+      const mine = recv;
+      mine.on('connect', ({ dtlsParameters }, ok, err) => {
+        session.request('connectTransport', { transportId: mine.id, dtlsParameters }).then(ok, err);
+      });
+      mine.on('connectionstatechange', (state) => {
+        if (mine !== recv) return;
+        report({ type: 'connectionState', t: now(), state });
+        clearTimeout(graceTimer);
+        // 'disconnected' can heal by itself (ICE consent); give it a grace period first.
+        if (state === 'disconnected') graceTimer = setTimeout(() => session.lost('media disconnected'), cfg.reconnect.disconnectGraceMs);
+        if (state === 'failed' || state === 'closed') session.lost(`media ${state}`);
+      });
+      const consumerIds: string[] = [];
+      for (const { producerId } of joined.producers) consumerIds.push(await consume(producerId));
+      await Promise.all(consumerIds.map(resume));
+      report({ type: 'joined', t: now(), peerId: joined.peerId });
+    },
+    teardown() {
+      clearTimeout(graceTimer);
+      recv?.close();
+      recv = undefined;
+      transport = undefined;
+    },
+  });
 
   return {
-    join(): void {
-      join().catch((error) => {
-        fail(error);
-        void rejoin();
-      });
-    },
+    join: () => session.start(),
     flush: sample,
     leave(): void {
-      left = true;
       clearInterval(sampler);
-      teardown();
+      session.leave();
     },
   };
 }

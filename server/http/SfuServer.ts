@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
 import { Sfu, type SfuOptions } from '../sfu/Sfu.js';
-import { SignalingServer } from '../signaling/SignalingServer.js';
+import { SignalingServer, type SignalingOptions } from '../signaling/SignalingServer.js';
 import { registerSfuMetrics } from '../metrics/sfuMetrics.js';
 
 export interface SfuServerOptions {
   sfu: SfuOptions;
+  signaling?: SignalingOptions;
   registry: Registry;
   /** Bind address; loopback unless the operator says otherwise. */
   host?: string;
@@ -32,7 +33,7 @@ export class SfuServer {
 
   static async start(options: SfuServerOptions): Promise<SfuServer> {
     const sfu = await Sfu.create(options.sfu);
-    const signaling = new SignalingServer(sfu);
+    const signaling = new SignalingServer(sfu, options.signaling);
     registerSfuMetrics(options.registry, sfu, signaling);
     const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
     const server = http.createServer();
@@ -89,7 +90,7 @@ export class SfuServer {
   }
 
   async close(): Promise<void> {
-    this.signaling.disconnectAll();
+    this.signaling.close();
     this.wss.close();
     this.sfu.close();
     this.server.closeAllConnections();

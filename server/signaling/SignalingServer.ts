@@ -14,6 +14,15 @@ import {
   type ErrorCode,
 } from './protocol.js';
 
+export interface SignalingOptions {
+  /**
+   * How long a peer outlives its dropped signaling socket. Media keeps
+   * flowing meanwhile, and a client that reconnects with `resume` gets the
+   * same peer back, as production SFUs do across signaling blips.
+   */
+  sessionGraceMs: number;
+}
+
 export type SignalingEvents = {
   connection: [];
   disconnection: [];
@@ -28,42 +37,93 @@ export type SignalingEvents = {
 export class SignalingServer {
   readonly observer = new TypedEmitter<SignalingEvents>();
   readonly #sessions = new Set<Session>();
+  /** Peers whose socket dropped, waiting for their client to resume. */
+  readonly #held = new Map<Peer, NodeJS.Timeout>();
 
-  constructor(readonly sfu: Sfu) {}
+  constructor(
+    readonly sfu: Sfu,
+    readonly options: SignalingOptions = { sessionGraceMs: 15_000 },
+  ) {}
 
   get connections(): number {
     return this.#sessions.size;
   }
 
   handleConnection(socket: WebSocket): void {
-    const session = new Session(this.sfu, socket, this.observer);
+    const session = new Session(this, socket);
     this.#sessions.add(session);
     this.observer.emit('connection');
     socket.on('close', () => {
       this.#sessions.delete(session);
-      session.close();
+      session.socketClosed();
       this.observer.emit('disconnection');
     });
   }
 
-  /** Drops every signaling connection (a signaling outage, or shutdown). */
+  /** Drops every signaling connection (a signaling outage, or shutdown); peers are held for resumption. */
   disconnectAll(): void {
     for (const session of this.#sessions) session.socket.terminate();
+  }
+
+  /** Disconnects these peers for good: media and signaling (a mass disconnect). */
+  kick(peerIds: ReadonlySet<string>): void {
+    for (const session of this.#sessions) {
+      if (session.peerId !== undefined && peerIds.has(session.peerId)) {
+        session.closePeer();
+        session.socket.terminate();
+      }
+    }
+    for (const peer of [...this.#held.keys()]) if (peerIds.has(peer.id)) this.#release(peer, true);
+  }
+
+  hold(peer: Peer): void {
+    this.#held.set(peer, setTimeout(() => this.#release(peer, true), this.options.sessionGraceMs));
+  }
+
+  /** Takes a held peer back for a resuming client; false when it is gone. */
+  reclaim(peer: Peer): boolean {
+    if (!this.#held.has(peer) || peer.closed) return false;
+    this.#release(peer, false);
+    return true;
+  }
+
+  #release(peer: Peer, close: boolean): void {
+    clearTimeout(this.#held.get(peer));
+    this.#held.delete(peer);
+    if (close) peer.close();
+  }
+
+  close(): void {
+    this.disconnectAll();
+    for (const peer of [...this.#held.keys()]) this.#release(peer, true);
+  }
+
+  errored(code: ErrorCode, message: string): void {
+    this.observer.emit('requesterror', code, message);
   }
 }
 
 class Session {
   #peer?: Peer;
   #room?: Room;
+  /** Undo the listeners this session put on its peer's room. */
+  #detach: Array<() => void> = [];
 
   constructor(
-    private readonly sfu: Sfu,
+    private readonly server: SignalingServer,
     readonly socket: WebSocket,
-    private readonly observer: TypedEmitter<SignalingEvents>,
   ) {
     socket.on('message', (raw, isBinary) => {
       void this.#onMessage(isBinary ? '' : raw.toString());
     });
+  }
+
+  get peerId(): string | undefined {
+    return this.#peer?.id;
+  }
+
+  get #sfu(): Sfu {
+    return this.server.sfu;
   }
 
   async #onMessage(text: string): Promise<void> {
@@ -77,7 +137,7 @@ class Session {
       const known = error instanceof SignalingError;
       const code: ErrorCode = known ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
-      this.observer.emit('requesterror', code, message);
+      this.server.errored(code, message);
       this.#send({ id: known ? (error.requestId ?? requestId) : requestId, ok: false, error: { code, message } });
     }
   }
@@ -105,7 +165,7 @@ class Session {
       case 'resume':
         return this.#resume(request.data);
       case 'leave':
-        this.close();
+        this.closePeer();
         return Promise.resolve({});
     }
   }
@@ -119,30 +179,52 @@ class Session {
 
   async #join(data: RequestData<'join'>): Promise<unknown> {
     if (this.#peer && !this.#peer.closed) throw new SignalingError('bad_state', 'join: already joined; send "leave" first');
-    const room = await this.sfu.getOrCreateRoom(data.room);
-    const peer = new Peer(data.peerId ?? randomUUID(), data.role);
-    room.addPeer(peer);
+    const room = await this.#sfu.getOrCreateRoom(data.room);
+    const existing = data.peerId !== undefined ? room.peers.get(data.peerId) : undefined;
+    let resumed = false;
+    let peer: Peer;
+    if (existing && data.resume && existing.role === data.role && this.server.reclaim(existing)) {
+      peer = existing;
+      resumed = true;
+    } else {
+      // A fresh join under a known id replaces the old peer (a client starting over).
+      existing?.close();
+      peer = new Peer(data.peerId ?? randomUUID(), data.role);
+      room.addPeer(peer);
+    }
+    this.#attach(peer, room);
+    return {
+      peerId: peer.id,
+      resumed,
+      routerRtpCapabilities: room.router.rtpCapabilities,
+      producers: room.producers().map(({ producer }) => ({ producerId: producer.id, kind: producer.kind })),
+    };
+  }
+
+  #attach(peer: Peer, room: Room): void {
     this.#peer = peer;
     this.#room = room;
-
     if (peer.role === 'viewer') {
       const onNewProducer = (producer: types.Producer): void =>
         this.#notify({ notification: 'newProducer', data: { producerId: producer.id, kind: producer.kind } });
       room.on('newproducer', onNewProducer);
-      peer.once('close', () => room.off('newproducer', onNewProducer));
+      this.#detach.push(() => room.off('newproducer', onNewProducer));
     }
     const onRoomClose = (): void => {
       this.#notify({ notification: 'roomClosed', data: { reason: 'the room closed (SFU worker gone or shutdown)' } });
-      this.close();
+      this.closePeer();
     };
     room.once('close', onRoomClose);
-    peer.once('close', () => room.off('close', onRoomClose));
+    this.#detach.push(() => room.off('close', onRoomClose));
+  }
 
-    return {
-      peerId: peer.id,
-      routerRtpCapabilities: room.router.rtpCapabilities,
-      producers: room.producers().map(({ producer }) => ({ producerId: producer.id, kind: producer.kind })),
-    };
+  #detachPeer(): Peer | undefined {
+    for (const undo of this.#detach) undo();
+    this.#detach = [];
+    const peer = this.#peer;
+    this.#peer = undefined;
+    this.#room = undefined;
+    return peer;
   }
 
   async #createTransport(data: RequestData<'createTransport'>): Promise<unknown> {
@@ -151,7 +233,7 @@ class Session {
       throw new SignalingError('forbidden', 'createTransport: direction: only a publisher may create a "send" transport');
     }
     const transport = await room.router.createWebRtcTransport({
-      ...webRtcTransportOptions(this.sfu.options.listen),
+      ...webRtcTransportOptions(this.#sfu.options.listen),
       appData: { direction: data.direction, peerId: peer.id },
     });
     peer.transports.set(transport.id, transport);
@@ -219,9 +301,14 @@ class Session {
     return {};
   }
 
-  close(): void {
-    this.#peer?.close();
-    this.#peer = undefined;
-    this.#room = undefined;
+  /** The client left (or was kicked): its peer and media go. */
+  closePeer(): void {
+    this.#detachPeer()?.close();
+  }
+
+  /** The socket dropped without a leave: keep the peer for a while so the client can resume it. */
+  socketClosed(): void {
+    const peer = this.#detachPeer();
+    if (peer && !peer.closed) this.server.hold(peer);
   }
 }

@@ -20,6 +20,8 @@ export const requestSchema = z.discriminatedUnion('method', [
       room: z.string().min(1).max(128).regex(/^[\w.-]+$/, 'room names use letters, digits, "_", "-" and "."'),
       role: z.enum(['publisher', 'viewer']),
       peerId: id.optional(),
+      /** Take back this peerId's server-side peer after a lost signaling connection. */
+      resume: z.boolean().optional(),
     }),
   }),
   z.object({ method: z.literal('createTransport'), data: z.object({ direction: z.enum(['send', 'recv']) }) }),
