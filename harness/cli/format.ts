@@ -10,7 +10,8 @@ export function formatProgress(p: RunProgress): string {
   return (
     `${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s  ` +
     `viewers ${p.joined}/${p.viewers} joined, ${p.connected} connected  fps ${p.fps.toFixed(1)}  ` +
-    `freezes ${p.freezes} (${p.freezeSeconds.toFixed(1)}s)  audio concealed ${p.audioConcealedSeconds.toFixed(1)}s${self}`
+    `freezes ${p.freezes} (${p.freezeSeconds.toFixed(1)}s)  audio concealed ${p.audioConcealedSeconds.toFixed(1)}s` +
+    `${p.activeFaults > 0 ? `  FAULTS ACTIVE ${p.activeFaults}` : ''}${self}`
   );
 }
 
@@ -42,6 +43,31 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
       ]),
     ),
   );
+  if (s.faults.length > 0) {
+    out.push('');
+    const median = (xs: number[]): number | null => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+    out.push(
+      table(
+        ['fault', 'at s', 'len s', 'targets', 'affected', 'freeze s (med)', 'concealed s (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs'],
+        s.faults.map((f) => {
+          const targeted = f.viewers.filter((v) => v.targeted);
+          return [
+            `${f.faultId}`,
+            fixed((f.start - Date.parse(s.startedAt)) / 1000, 1),
+            fixed((f.end - f.start) / 1000, 1),
+            String(f.targets.length),
+            `${f.affected.length}${f.affectedUntargeted.length ? ` (+${f.affectedUntargeted.length} untargeted)` : ''}`,
+            fixed(median(targeted.map((v) => v.freezeSeconds))),
+            fixed(median(targeted.map((v) => v.audioConcealedSeconds))),
+            String(f.viewers.reduce((a, v) => a + v.disconnects, 0)),
+            fixed(f.recoverySeconds.p95),
+            String(f.unrecovered.length),
+            String(f.keyframeRequests),
+          ];
+        }),
+      ),
+    );
+  }
   if (s.thresholds.length > 0) {
     out.push('');
     out.push(

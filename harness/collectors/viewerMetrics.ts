@@ -32,6 +32,8 @@ export class ViewerMetrics {
   readonly #nacks: Counter;
   readonly #disconnects: Counter;
   readonly #recoverySeconds: Histogram;
+  readonly #reconnects: Counter;
+  readonly #joinFailures: Counter;
   readonly #publisherBytes: Counter;
   readonly #keyframeRequests: Counter;
   readonly #publisherFrames: Counter;
@@ -107,6 +109,8 @@ export class ViewerMetrics {
       buckets: SECONDS_BUCKETS,
       registers,
     });
+    this.#reconnects = counter(registry, 'livedrill_viewer_reconnect_attempts_total', 'Reconnect attempts (signaling resume or full rejoin) by outcome', ['kind', 'outcome']);
+    this.#joinFailures = counter(registry, 'livedrill_viewer_join_failures_total', 'Join attempts that failed', kind);
     this.#publisherBytes = counter(registry, 'livedrill_publisher_sent_bytes_total', 'Bytes the publisher sent', ['media']);
     this.#keyframeRequests = counter(registry, 'livedrill_publisher_keyframe_requests_total', 'Keyframe requests (PLI, FIR) reaching the publisher', ['type']);
     this.#publisherFrames = counter(registry, 'livedrill_publisher_frames_encoded_total', 'Video frames the publisher encoded', []);
@@ -138,6 +142,13 @@ export class ViewerMetrics {
     });
     o.on('disconnected', () => this.#disconnects.inc(kind));
     o.on('recovered', (_t, down) => this.#recoverySeconds.observe(kind, down));
+  }
+
+  /** Reconnect and join outcomes, from the page's own reports. */
+  onViewerReport(kind: MeasuredViewer['kind'], report: PageReport): void {
+    if (report.type !== 'reconnectAttempt') return;
+    this.#reconnects.inc({ kind, outcome: report.outcome });
+    if (report.outcome === 'failure' && report.mode === 'join') this.#joinFailures.inc({ kind });
   }
 
   detach(viewer: MeasuredViewer): void {

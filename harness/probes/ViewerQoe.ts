@@ -148,7 +148,7 @@ export class ViewerQoe {
 }
 
 /** Growth of a cumulative counter since the previous reading; a reset counts from zero. */
-function growth(now: number, before: number | undefined): number {
+export function growth(now: number, before: number | undefined): number {
   if (before === undefined || now < before) return now;
   return now - before;
 }

@@ -13,11 +13,15 @@ import { BrowserViewer } from '../browser/BrowserViewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { SelfWatch, judgeReliability, type SelfSample } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
-import type { Freeze } from '../probes/freeze.js';
 import { ViewerMetrics } from '../collectors/viewerMetrics.js';
 import { registerSelfMetrics } from '../collectors/selfMetrics.js';
+import { registerFaultMetrics } from '../collectors/faultMetrics.js';
+import { FaultScheduler } from '../faults/FaultScheduler.js';
+import { NetworkRelay } from '../network/NetworkRelay.js';
 import { Journal } from './Journal.js';
-import { buildSummary, writeSummary, type PublisherSummary, type RunSummary } from './summary.js';
+import { Timelines } from './Timelines.js';
+import { measureImpact } from './impact.js';
+import { buildSummary, writeSummary, type RunSummary } from './summary.js';
 import { summarizeViewer } from './viewerSummary.js';
 import { softwareVersions } from './versions.js';
 
@@ -41,6 +45,7 @@ export interface RunProgress {
   freezes: number;
   freezeSeconds: number;
   audioConcealedSeconds: number;
+  activeFaults: number;
   self?: SelfSample;
 }
 
@@ -50,9 +55,12 @@ export type RunEvents = {
   progress: [progress: RunProgress];
 };
 
+const PUBLISHER_ID = 'publisher';
+
 /**
- * One execution of a scenario: scenario -> start the SFU, publisher and
- * viewers -> measure -> journal -> summary. `execute()` always stops what it
+ * One execution of a scenario: start the SFU, publisher and viewers ->
+ * broadcast for `duration` while the faults strike on schedule -> measure ->
+ * journal -> summary. `execute()` always reverts faults, stops what it
  * started and writes the summary, also when interrupted or failing.
  */
 export class Run {
@@ -63,23 +71,27 @@ export class Run {
   readonly viewers: BrowserViewer[] = [];
   readonly #selfWatch = new SelfWatch();
   readonly #viewerMetrics = new ViewerMetrics(this.registry);
+  readonly #timelines = new Timelines();
+  readonly #faults: FaultScheduler;
+  readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
   #pages: PageServer | undefined;
   readonly #browsers: Browser[] = [];
   #publisher: BrowserPublisher | undefined;
-  #publisherFirst: { t: number; frames: number } | undefined;
-  #publisherLast: { t: number; frames: number; bytes: number; pli: number; fir: number } | undefined;
   #browserVersion: string | undefined;
   #lastProgress = { t: 0, frames: 0 };
-  /** When every viewer had been started: machine load before that is start-up cost. */
+  /** When every viewer had been started: the broadcast's `duration` and fault times count from here. */
   #steadyFrom: number | undefined;
-  readonly #freezes: Freeze[] = [];
 
   constructor(readonly options: RunOptions) {
     this.id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.scenario.name}`;
     mkdirSync(options.outDir, { recursive: true });
     this.journal = new Journal(join(options.outDir, 'journal.jsonl'));
+    this.#faults = new FaultScheduler(options.scenario.faults, this.journal);
+    // The relay costs a hop on every packet: only runs that impair the network get it.
+    if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay();
     registerSelfMetrics(this.registry, this.#selfWatch);
+    registerFaultMetrics(this.registry, this.#faults);
   }
 
   get summaryFile(): string {
@@ -97,9 +109,12 @@ export class Run {
     let endedAt = startedAt;
     try {
       await this.#start(signal);
-      const progress = setInterval(() => this.observer.emit('progress', this.#progress(startedAt)), 1000);
+      const steadyFrom = this.#steadyFrom!;
+      this.#faults.start(this.#faultContext(), steadyFrom);
+      const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
-        await sleep(Math.max(0, startedAt + scenario.duration - Date.now()), undefined, { signal });
+        const wait = sleep(Math.max(0, steadyFrom + scenario.duration - Date.now()), undefined, { signal });
+        await Promise.race([wait, this.#faults.failed]);
       } finally {
         clearInterval(progress);
       }
@@ -111,8 +126,10 @@ export class Run {
     } finally {
       endedAt = Date.now();
       this.observer.emit('phase', 'stopping');
+      await this.#faults.stop(signal.aborted ? 'interrupted' : 'run-ended');
       await this.#stop(endedAt);
     }
+    const viewerTimelines = this.#timelines.viewers();
     const summary = buildSummary({
       runId: this.id,
       scenario,
@@ -122,9 +139,11 @@ export class Run {
       interrupted: signal.aborted,
       error,
       versions: softwareVersions(this.#browserVersion),
-      publisher: this.#publisherSummary(),
+      publisher: this.#timelines.publisher(),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
-      reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, this.#freezes),
+      faults: measureImpact(this.#faults.records, viewerTimelines, this.#timelines.keyframes, endedAt),
+      network: this.#networkCounters(),
+      reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewerTimelines.flatMap((v) => v.freezes)),
     });
     writeSummary(this.summaryFile, summary);
     this.journal.write('run.end', { pass: summary.pass, interrupted: summary.interrupted, error });
@@ -137,6 +156,7 @@ export class Run {
     this.observer.emit('phase', 'starting SFU');
     this.#server = await SfuServer.start({
       sfu: { workers: scenario.sfu.workers, listen: { ip: scenario.sfu.listenIp, announcedIp: scenario.sfu.announcedIp } },
+      signaling: { mediaPath: this.#network?.mediaPath },
       registry: this.registry,
       host: this.options.host,
       port: this.options.port,
@@ -168,10 +188,7 @@ export class Run {
     this.observer.emit('phase', 'starting publisher');
     const video = scenario.publisher.video;
     const publisherBrowser = await this.#launchBrowser('publisher-browser', video ? video.fps : undefined);
-    this.#publisher = new BrowserPublisher('publisher', {
-      ...page,
-      media: { video: video || null, audio: scenario.publisher.audio },
-    });
+    this.#publisher = new BrowserPublisher(PUBLISHER_ID, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
     this.#publisher.observer.on('report', (r) => this.#onPublisherReport(r));
     await this.#publisher.open(publisherBrowser, this.#pages);
     signal.throwIfAborted();
@@ -196,7 +213,19 @@ export class Run {
       }
     }
     this.#steadyFrom = Date.now();
+    this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
+  }
+
+  #faultContext() {
+    return {
+      server: this.#server!,
+      room: this.options.scenario.room,
+      viewerIds: () => this.viewers.map((v) => v.id),
+      publisher: this.#publisher!,
+      publisherId: PUBLISHER_ID,
+      network: this.#network,
+    };
   }
 
   async #launchBrowser(group: string, fakeCameraFps?: number): Promise<Browser> {
@@ -211,25 +240,23 @@ export class Run {
   #attachViewer(viewer: BrowserViewer): void {
     this.viewers.push(viewer);
     this.#viewerMetrics.attach(viewer);
-    viewer.observer.on('report', (viewerId, report) => this.#journalReport(`viewer.${report.type}`, { viewerId }, report));
-    viewer.qoe.observer.on('freeze', (f) => {
-      this.#freezes.push(f);
-      this.journal.write('viewer.freeze', { viewerId: viewer.id, ...f, seconds: (f.end - f.start) / 1000 }, f.end);
+    this.#timelines.addViewer(viewer);
+    const viewerId = viewer.id;
+    viewer.observer.on('report', (_id, report) => {
+      this.#journalReport(`viewer.${report.type}`, { viewerId }, report);
+      this.#viewerMetrics.onViewerReport(viewer.kind, report);
     });
-    viewer.qoe.observer.on('joined', (joinSeconds) => this.journal.write('viewer.joinTime', { viewerId: viewer.id, joinSeconds }));
-    viewer.qoe.observer.on('recovered', (t, downSeconds) =>
-      this.journal.write('viewer.recovered', { viewerId: viewer.id, downSeconds }, t),
-    );
+    const o = viewer.qoe.observer;
+    o.on('freeze', (f) => this.journal.write('viewer.freeze', { viewerId, ...f, seconds: (f.end - f.start) / 1000 }, f.end));
+    o.on('joined', (joinSeconds) => this.journal.write('viewer.joinTime', { viewerId, joinSeconds }));
+    o.on('disconnected', (t) => this.journal.write('viewer.disconnected', { viewerId }, t));
+    o.on('recovered', (t, downSeconds) => this.journal.write('viewer.recovered', { viewerId, downSeconds }, t));
   }
 
   #onPublisherReport(report: PageReport): void {
     this.#journalReport(`publisher.${report.type}`, {}, report);
     this.#viewerMetrics.onPublisherReport(report);
-    if (report.type === 'publisherSample' && report.video) {
-      const v = report.video;
-      this.#publisherFirst ??= { t: report.t, frames: v.framesEncoded };
-      this.#publisherLast = { t: report.t, frames: v.framesEncoded, bytes: v.bytesSent + (report.audio?.bytesSent ?? 0), pli: v.pliCount, fir: v.firCount };
-    }
+    this.#timelines.onPublisherReport(report);
   }
 
   #journalReport(type: string, extra: Record<string, unknown>, report: PageReport): void {
@@ -237,21 +264,13 @@ export class Run {
     this.journal.write(type, { ...extra, ...fields }, t);
   }
 
-  #publisherSummary(): PublisherSummary | null {
-    const first = this.#publisherFirst;
-    const last = this.#publisherLast;
-    if (!first || !last) return null;
-    const seconds = (last.t - first.t) / 1000;
-    return {
-      framesEncoded: last.frames,
-      fps: seconds > 0 ? (last.frames - first.frames) / seconds : 0,
-      bytesSent: last.bytes,
-      pliCount: last.pli,
-      firCount: last.fir,
-    };
+  #networkCounters() {
+    const network = this.#network;
+    if (!network) return null;
+    return Object.fromEntries([PUBLISHER_ID, ...this.viewers.map((v) => v.id)].map((id) => [id, network.counters(id)]));
   }
 
-  #progress(startedAt: number): RunProgress {
+  #progress(steadyFrom: number): RunProgress {
     const now = Date.now();
     const frames = this.viewers.reduce((a, v) => a + v.qoe.totals.framesRendered, 0);
     const connected = this.viewers.filter((v) => v.qoe.firstFrameAt !== undefined && v.qoe.disconnectedAt === undefined).length;
@@ -259,7 +278,7 @@ export class Run {
     const fps = this.#lastProgress.t > 0 && connected > 0 ? (frames - this.#lastProgress.frames) / seconds / connected : 0;
     this.#lastProgress = { t: now, frames };
     return {
-      elapsedMs: now - startedAt,
+      elapsedMs: now - steadyFrom,
       durationMs: this.options.scenario.duration,
       viewers: this.viewers.length,
       joined: this.viewers.filter((v) => v.qoe.firstFrameAt !== undefined).length,
@@ -268,6 +287,7 @@ export class Run {
       freezes: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.count, 0),
       freezeSeconds: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.seconds, 0),
       audioConcealedSeconds: this.viewers.reduce((a, v) => a + v.qoe.totals.audioConcealedSamples, 0) / AUDIO_SAMPLE_RATE,
+      activeFaults: this.#faults.records.filter((r) => r.end > now).length,
       self: this.#selfWatch.samples.at(-1),
     };
   }
@@ -280,5 +300,6 @@ export class Run {
     await Promise.allSettled(this.#browsers.map((b) => b.close()));
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});
+    this.#network?.close();
   }
 }

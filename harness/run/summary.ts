@@ -3,6 +3,11 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Reliability } from '../probes/SelfWatch.js';
 import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 import { VIEWER_METRICS, type ViewerSummary } from './viewerSummary.js';
+import { FAULT_METRICS, type FaultImpact } from './impact.js';
+import type { RelayCounters } from '../network/UdpRelay.js';
+
+/** Packets the network relay forwarded and dropped per peer (ground truth for network faults). */
+export type NetworkCounters = Record<string, { up: RelayCounters; down: RelayCounters }>;
 
 export interface PublisherSummary {
   framesEncoded: number;
@@ -24,6 +29,9 @@ export interface RunSummary {
   versions: Record<string, string>;
   publisher: PublisherSummary | null;
   viewers: ViewerSummary[];
+  /** Per injected fault: ground truth and measured impact. */
+  faults: FaultImpact[];
+  network: NetworkCounters | null;
   totals: {
     viewers: number;
     joined: number;
@@ -48,13 +56,17 @@ export interface SummaryInput {
   versions: Record<string, string>;
   publisher: PublisherSummary | null;
   viewers: ViewerSummary[];
+  faults: FaultImpact[];
+  network: NetworkCounters | null;
   reliability: Reliability;
 }
 
 export function buildSummary(input: SummaryInput): RunSummary {
   const { viewers } = input;
   const sum = (f: (v: ViewerSummary) => number): number => viewers.reduce((a, v) => a + f(v), 0);
-  const thresholds = evaluateThresholds(input.scenario.thresholds, (metric) => viewers.map(VIEWER_METRICS[metric]));
+  const thresholds = evaluateThresholds(input.scenario.thresholds, (metric) =>
+    metric in VIEWER_METRICS ? viewers.map(VIEWER_METRICS[metric]) : FAULT_METRICS[metric](input.faults),
+  );
   return {
     runId: input.runId,
     scenario: { name: input.scenario.name, file: input.scenarioFile },
@@ -66,6 +78,8 @@ export function buildSummary(input: SummaryInput): RunSummary {
     versions: input.versions,
     publisher: input.publisher,
     viewers,
+    faults: input.faults,
+    network: input.network,
     totals: {
       viewers: viewers.length,
       joined: viewers.filter((v) => v.joinSeconds !== null).length,

@@ -24,6 +24,8 @@ export interface ViewerSummary {
   };
   disconnects: number;
   recoveries: number;
+  /** Watching when the run ended (joined, not disconnected). */
+  connectedAtEnd: boolean;
 }
 
 export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
@@ -59,6 +61,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     },
     disconnects: qoe.disconnects,
     recoveries: qoe.recoveries,
+    connectedAtEnd: qoe.firstFrameAt !== undefined && qoe.disconnectedAt === undefined,
   };
 }
 
@@ -81,4 +84,5 @@ export const VIEWER_METRICS: Record<string, (v: ViewerSummary) => number> = {
     return total > 0 ? v.video.packetsLost / total : 0;
   },
   disconnects: (v) => v.disconnects,
+  unrecovered: (v) => (v.connectedAtEnd ? 0 : 1),
 };

@@ -6,13 +6,15 @@ import { z } from 'zod';
 import { bitrateBps, durationMs } from './units.js';
 import { parseCondition } from '../run/thresholds.js';
 import { VIEWER_METRICS } from '../run/viewerSummary.js';
+import { FAULT_METRICS } from '../run/impact.js';
+import { faultSchema } from '../faults/schema.js';
 
 const condition = z.string().superRefine((text, ctx) => {
   const parsed = parseCondition(text);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
-const metricNames = Object.keys(VIEWER_METRICS);
+const metricNames = [...Object.keys(VIEWER_METRICS), ...Object.keys(FAULT_METRICS)];
 
 export const scenarioSchema = z
   .object({
@@ -71,6 +73,7 @@ export const scenarioSchema = z
       })
       .strict()
       .prefault({}),
+    faults: z.array(faultSchema).default([]),
     thresholds: z
       .record(z.string(), z.array(condition).min(1))
       .superRefine((thresholds, ctx) => {
@@ -82,6 +85,21 @@ export const scenarioSchema = z
       })
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((scenario, ctx) => {
+    scenario.faults.forEach((fault, i) => {
+      const end = fault.at + ('duration' in fault ? fault.duration : 0);
+      if (end > scenario.duration) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i],
+          message: `ends at ${end / 1000} s, after the broadcast (duration ${scenario.duration / 1000} s)`,
+        });
+      }
+      if ('worker' in fault && fault.worker >= scenario.sfu.workers) {
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'worker'], message: `no worker ${fault.worker}: sfu.workers is ${scenario.sfu.workers}` });
+      }
+    });
+  });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -14,14 +14,23 @@ import {
   type ErrorCode,
 } from './protocol.js';
 
+/**
+ * Decides which ICE candidates a client is given for a new transport; the
+ * harness uses it to put a network-impairment relay on the media path.
+ */
+export type MediaPath = (transport: types.WebRtcTransport, peerId: string) => Promise<types.IceCandidate[]>;
+
 export interface SignalingOptions {
+  mediaPath?: MediaPath;
   /**
    * How long a peer outlives its dropped signaling socket. Media keeps
    * flowing meanwhile, and a client that reconnects with `resume` gets the
    * same peer back, as production SFUs do across signaling blips.
    */
-  sessionGraceMs: number;
+  sessionGraceMs?: number;
 }
+
+const DEFAULT_SESSION_GRACE_MS = 15_000;
 
 export type SignalingEvents = {
   connection: [];
@@ -42,7 +51,7 @@ export class SignalingServer {
 
   constructor(
     readonly sfu: Sfu,
-    readonly options: SignalingOptions = { sessionGraceMs: 15_000 },
+    readonly options: SignalingOptions = {},
   ) {}
 
   get connections(): number {
@@ -77,7 +86,7 @@ export class SignalingServer {
   }
 
   hold(peer: Peer): void {
-    this.#held.set(peer, setTimeout(() => this.#release(peer, true), this.options.sessionGraceMs));
+    this.#held.set(peer, setTimeout(() => this.#release(peer, true), this.options.sessionGraceMs ?? DEFAULT_SESSION_GRACE_MS));
   }
 
   /** Takes a held peer back for a resuming client; false when it is gone. */
@@ -238,10 +247,11 @@ class Session {
     });
     peer.transports.set(transport.id, transport);
     transport.observer.on('close', () => peer.transports.delete(transport.id));
+    const mediaPath = this.server.options.mediaPath;
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
+      iceCandidates: mediaPath ? await mediaPath(transport, peer.id) : transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
     };
   }

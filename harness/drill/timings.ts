@@ -1,0 +1,337 @@
+/**
+ * Incident timings of an outage drill, read from the journal: ground truth
+ * (`fault.inject`, `fault.revert`), what the detectors saw (`alert.fire`) and
+ * what people did (`incident.action`).
+ *
+ * One incident per injected fault; its id is the fault id. An alert or action
+ * belongs to:
+ *   1. the incident it names (`faultId` on an alert, `incidentId` on an action);
+ *   2. else, for an action carrying a ticket `reference`, the incident that
+ *      opened that ticket (vendor replies often come after resolution);
+ *   3. else the open incident (fault started at or before it, not yet resolved)
+ *      whose fault started most recently.
+ * Within an incident, a `vendor-reply` or `reclassify` applies to the ticket
+ * with its `reference`, else to the incident's latest ticket. Anything that
+ * belongs nowhere is listed in `unmatched`, with why.
+ *
+ * Vendor first response: judged with the severity in force when the reply
+ * came (or at `now` while there is none), its budget counted from the ticket
+ * time on that severity's coverage — the customer has waited since the ticket,
+ * whatever the label said (as Jira Service Management and Zendesk recompute
+ * SLA goals). So an upgrade can breach at once; a reclassification after the
+ * reply changes nothing; and a deadline already missed when a reclassification
+ * comes stays missed, so a downgrade cannot erase a breach.
+ */
+import { z } from 'zod';
+import { describeIssues } from '../../server/common/validation.js';
+import type { JournalEntry } from '../run/Journal.js';
+import { clockStartedAt, coveredMs, deadline } from './slaClock.js';
+import { SEVERITIES, type Severity, type SlaProfile } from './slaProfile.js';
+
+const ACTIONS = ['ack', 'ticket', 'vendor-reply', 'reclassify', 'mitigate', 'resolve', 'note'] as const;
+type ActionKind = (typeof ACTIONS)[number];
+
+// Loose objects: the journal carries more fields than timings need.
+const faultInject = z.looseObject({
+  faultId: z.string().min(1),
+  kind: z.string(),
+  start: z.number(),
+  end: z.number().optional(),
+  targets: z.unknown(),
+});
+const faultRevert = z.looseObject({ faultId: z.string().min(1), end: z.number() });
+const alertFire = z.looseObject({ rule: z.string().min(1), faultId: z.string().min(1).optional() });
+const incidentAction = z
+  .looseObject({
+    action: z.enum(ACTIONS),
+    who: z.string().min(1),
+    incidentId: z.string().min(1).optional(),
+    ticket: z
+      .object({ vendor: z.string().min(1), severity: z.enum(SEVERITIES), channel: z.string(), reference: z.string().min(1) })
+      .optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    /** The vendor ticket this action is about (a `vendor-reply` or `reclassify` names it when there are several). */
+    reference: z.string().min(1).optional(),
+    text: z.string().optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.action === 'ticket' && a.ticket === undefined) ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'expected the ticket (vendor, severity, channel, reference) of a "ticket" action' });
+    if (a.action === 'reclassify' && a.severity === undefined) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'expected the new severity of a "reclassify" action' });
+  });
+type Action = z.output<typeof incidentAction> & { t: number };
+
+export interface DrillTimings {
+  incidents: IncidentTimings[];
+  unmatched: UnmatchedEntry[];
+}
+
+export interface UnmatchedEntry {
+  at: number;
+  type: string;
+  reason: string;
+}
+
+/** Instants are epoch ms; durations ms; null when an end of the interval never happened. */
+export interface IncidentTimings {
+  incidentId: string;
+  kind: string;
+  targets: unknown;
+  faultStart: number;
+  /** When the fault was reverted, else its scheduled end. */
+  faultEnd: number | null;
+  firstAlert: { at: number; rule: string } | null;
+  acknowledgedAt: number | null;
+  mitigatedAt: number | null;
+  resolvedAt: number | null;
+  /** Fault start → first alert. */
+  detectMs: number | null;
+  /** First alert → first ack. */
+  acknowledgeMs: number | null;
+  /** First ack → first vendor ticket. */
+  escalateMs: number | null;
+  /** Fault start → first mitigate. */
+  mitigateMs: number | null;
+  /** Fault start → resolve. */
+  resolveMs: number | null;
+  tickets: VendorTicketTimings[];
+  actions: Array<{ at: number; action: ActionKind; who: string; text: string | null }>;
+}
+
+export interface VendorTicketTimings {
+  vendor: string;
+  reference: string;
+  channel: string;
+  openedAt: number;
+  openedBy: string;
+  /** The ticket's severity, then each reclassification. */
+  severityHistory: SeverityChange[];
+  firstReplyAt: number | null;
+  /** Ticket → first reply, wall clock. */
+  responseMs: number | null;
+  /** Ticket → first reply, covered time under the judged severity's coverage; null without a profile. */
+  responseCoveredMs: number | null;
+  sla: SlaJudgement;
+}
+
+export interface SeverityChange {
+  at: number;
+  severity: Severity;
+  who: string;
+}
+
+export type SlaJudgement = { status: 'no-profile' } | SlaVerdict;
+
+export interface SlaVerdict {
+  status: 'met' | 'breached' | 'pending';
+  /** "vendor plan" of the profile used. */
+  profile: string;
+  severity: Severity;
+  budgetMs: number;
+  clockStartedAt: number;
+  deadline: number;
+  /** The reply, or `now` while there is none. */
+  judgedAt: number;
+  /** deadline − judgedAt: positive is early (or time left), negative is late. */
+  marginMs: number;
+  /** The same margin in covered time. */
+  coveredMarginMs: number;
+}
+
+export interface TimingsOptions {
+  /** SLA profiles by the vendor name tickets use. */
+  profiles: Record<string, SlaProfile>;
+  /** The instant a ticket without reply is judged at (pending or breached). */
+  now: number;
+}
+
+interface Incident {
+  id: string;
+  kind: string;
+  targets: unknown;
+  start: number;
+  end: number | null;
+  firstAlert: { at: number; rule: string } | null;
+  firsts: Partial<Record<ActionKind, number>>;
+  tickets: Ticket[];
+  actions: IncidentTimings['actions'];
+}
+
+interface Ticket {
+  vendor: string;
+  reference: string;
+  channel: string;
+  openedAt: number;
+  openedBy: string;
+  severityHistory: SeverityChange[];
+  firstReplyAt: number | null;
+}
+
+export function drillTimings(entries: readonly JournalEntry[], options: TimingsOptions): DrillTimings {
+  const incidents = new Map<string, Incident>();
+  const unmatched: UnmatchedEntry[] = [];
+  const skip = (entry: JournalEntry, reason: string): void => {
+    unmatched.push({ at: entry.t, type: entry.type, reason });
+  };
+
+  entries.forEach((entry, index) => {
+    if (entry.type !== 'fault.inject') return;
+    const fault = parse(faultInject, entry, index);
+    if (incidents.has(fault.faultId)) throw new Error(`journal entry ${index} (fault.inject): fault ${fault.faultId} injected twice`);
+    incidents.set(fault.faultId, {
+      id: fault.faultId,
+      kind: fault.kind,
+      targets: fault.targets ?? null,
+      start: fault.start,
+      end: fault.end ?? null,
+      firstAlert: null,
+      firsts: {},
+      tickets: [],
+      actions: [],
+    });
+  });
+
+  // Time order, since "open" and "latest ticket" depend on what happened before.
+  const timeline = entries.map((entry, index) => ({ entry, index })).sort((a, b) => a.entry.t - b.entry.t);
+  for (const { entry, index } of timeline) {
+    if (entry.type === 'fault.revert') {
+      const revert = parse(faultRevert, entry, index);
+      const incident = incidents.get(revert.faultId);
+      if (incident) incident.end = revert.end;
+      else skip(entry, `unknown fault ${revert.faultId}`);
+    } else if (entry.type === 'alert.fire') {
+      const alert = parse(alertFire, entry, index);
+      const incident = alert.faultId !== undefined ? incidents.get(alert.faultId) : openIncidentAt(incidents, entry.t);
+      if (!incident) skip(entry, alert.faultId !== undefined ? `unknown fault ${alert.faultId}` : 'no open incident');
+      else if (incident.firstAlert === null) incident.firstAlert = { at: entry.t, rule: alert.rule };
+    } else if (entry.type === 'incident.action') {
+      const placed = applyAction(incidents, { ...parse(incidentAction, entry, index), t: entry.t });
+      if (typeof placed === 'string') skip(entry, placed);
+    }
+  }
+
+  return {
+    incidents: [...incidents.values()].sort((a, b) => a.start - b.start).map((incident) => summarise(incident, options)),
+    unmatched,
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T, entry: JournalEntry, index: number): z.output<T> {
+  const parsed = schema.safeParse(entry);
+  if (!parsed.success) throw new Error(describeIssues(`journal entry ${index} (${entry.type})`, parsed.error));
+  return parsed.data;
+}
+
+/** Records an action on its incident (rules in the module comment); returns why when it belongs nowhere. */
+function applyAction(incidents: Map<string, Incident>, action: Action): string | undefined {
+  const owner = action.reference !== undefined ? ticketOwner(incidents, action.reference) : undefined;
+  const incident =
+    action.incidentId !== undefined ? incidents.get(action.incidentId) : (owner ?? openIncidentAt(incidents, action.t));
+  if (!incident) return action.incidentId !== undefined ? `unknown incident ${action.incidentId}` : 'no open incident';
+
+  if (action.action === 'vendor-reply' || action.action === 'reclassify') {
+    const ticket =
+      action.reference !== undefined ? incident.tickets.find((t) => t.reference === action.reference) : incident.tickets.at(-1);
+    if (!ticket) return action.reference !== undefined ? `no ticket ${action.reference} in incident ${incident.id}` : `no vendor ticket in incident ${incident.id}`;
+    if (action.action === 'vendor-reply') ticket.firstReplyAt ??= action.t;
+    else ticket.severityHistory.push({ at: action.t, severity: action.severity!, who: action.who });
+  }
+  if (action.action === 'ticket') {
+    const { vendor, severity, channel, reference } = action.ticket!;
+    incident.tickets.push({
+      vendor,
+      reference,
+      channel,
+      openedAt: action.t,
+      openedBy: action.who,
+      severityHistory: [{ at: action.t, severity, who: action.who }],
+      firstReplyAt: null,
+    });
+  }
+  incident.firsts[action.action] ??= action.t;
+  incident.actions.push({ at: action.t, action: action.action, who: action.who, text: action.text ?? null });
+  return undefined;
+}
+
+function ticketOwner(incidents: Map<string, Incident>, reference: string): Incident | undefined {
+  return [...incidents.values()].find((incident) => incident.tickets.some((t) => t.reference === reference));
+}
+
+/** The unresolved incident whose fault started most recently at or before `t`. */
+function openIncidentAt(incidents: Map<string, Incident>, t: number): Incident | undefined {
+  let latest: Incident | undefined;
+  for (const incident of incidents.values()) {
+    if (incident.start > t || incident.firsts.resolve !== undefined) continue;
+    if (!latest || incident.start >= latest.start) latest = incident;
+  }
+  return latest;
+}
+
+function summarise(incident: Incident, options: TimingsOptions): IncidentTimings {
+  const { firsts, start } = incident;
+  const alertAt = incident.firstAlert?.at;
+  const ticketAt = incident.tickets[0]?.openedAt;
+  return {
+    incidentId: incident.id,
+    kind: incident.kind,
+    targets: incident.targets,
+    faultStart: start,
+    faultEnd: incident.end,
+    firstAlert: incident.firstAlert,
+    acknowledgedAt: firsts.ack ?? null,
+    mitigatedAt: firsts.mitigate ?? null,
+    resolvedAt: firsts.resolve ?? null,
+    detectMs: span(start, alertAt),
+    acknowledgeMs: span(alertAt, firsts.ack),
+    escalateMs: span(firsts.ack, ticketAt),
+    mitigateMs: span(start, firsts.mitigate),
+    resolveMs: span(start, firsts.resolve),
+    tickets: incident.tickets.map((ticket) => ticketTimings(ticket, options)),
+    actions: incident.actions,
+  };
+}
+
+function span(from: number | undefined, to: number | undefined): number | null {
+  return from === undefined || to === undefined ? null : to - from;
+}
+
+function ticketTimings(ticket: Ticket, { profiles, now }: TimingsOptions): VendorTicketTimings {
+  const profile = profiles[ticket.vendor] as SlaProfile | undefined;
+  const reply = ticket.firstReplyAt;
+  const timings = { ...ticket, responseMs: reply === null ? null : reply - ticket.openedAt };
+  if (!profile) return { ...timings, responseCoveredMs: null, sla: { status: 'no-profile' } };
+  const sla = judgeFirstResponse(profile, ticket, now);
+  const coverage = profile.severities[sla.severity].coverage;
+  return { ...timings, responseCoveredMs: reply === null ? null : coveredMs(coverage, ticket.openedAt, reply), sla };
+}
+
+/** Judges a ticket's first response against the profile (rules in the module comment). */
+export function judgeFirstResponse(
+  profile: SlaProfile,
+  ticket: { openedAt: number; severityHistory: readonly SeverityChange[]; firstReplyAt: number | null },
+  now: number,
+): SlaVerdict {
+  const judgedAt = ticket.firstReplyAt ?? now;
+  const dueUnder = (severity: Severity): number => {
+    const target = profile.severities[severity];
+    return deadline(target.coverage, ticket.openedAt, target.firstResponse);
+  };
+  let severity = ticket.severityHistory[0].severity;
+  let due = dueUnder(severity);
+  for (const change of ticket.severityHistory.slice(1)) {
+    if (change.at > judgedAt || due < change.at) break;
+    severity = change.severity;
+    due = dueUnder(severity);
+  }
+  const target = profile.severities[severity];
+  return {
+    status: judgedAt > due ? 'breached' : ticket.firstReplyAt === null ? 'pending' : 'met',
+    profile: `${profile.vendor} ${profile.plan}`,
+    severity,
+    budgetMs: target.firstResponse,
+    clockStartedAt: clockStartedAt(target.coverage, ticket.openedAt),
+    deadline: due,
+    judgedAt,
+    marginMs: due - judgedAt,
+    coveredMarginMs: coveredMs(target.coverage, judgedAt, due),
+  };
+}

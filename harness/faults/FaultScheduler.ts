@@ -1,0 +1,117 @@
+import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import type { Journal } from '../run/Journal.js';
+import type { FaultRecord } from '../run/impact.js';
+import type { FaultContext, InjectedFault } from './Fault.js';
+import { injectFault } from './kinds.js';
+import type { FaultSpec } from './schema.js';
+
+export type FaultEvents = {
+  inject: [record: FaultRecord];
+  revert: [record: FaultRecord];
+};
+
+type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
+
+interface Active {
+  record: FaultRecord;
+  injected: InjectedFault;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Injects the scenario's faults at their times and reverts them at their
+ * ends. The journal gets the ground truth: exact start and end, targets and
+ * parameters. Revert always runs: on schedule, on Ctrl-C, when the run fails.
+ * A fault that cannot be injected fails the run (`failed` rejects): it is
+ * never silently skipped.
+ */
+export class FaultScheduler {
+  readonly observer = new TypedEmitter<FaultEvents>();
+  readonly records: FaultRecord[] = [];
+  readonly failed: Promise<never>;
+  #fail!: (error: Error) => void;
+  readonly #pending = new Set<NodeJS.Timeout>();
+  readonly #active = new Map<string, Active>();
+  readonly #reverting = new Set<Promise<void>>();
+  #stopped = false;
+  #ctx: FaultContext | undefined;
+
+  constructor(
+    private readonly specs: FaultSpec[],
+    private readonly journal: Journal,
+  ) {
+    this.failed = new Promise<never>((_, reject) => (this.#fail = reject));
+    this.failed.catch(() => {}); // observed by the run; never an unhandled rejection
+  }
+
+  /** Schedules every fault relative to `t0` (the start of the steady broadcast). */
+  start(ctx: FaultContext, t0: number): void {
+    this.#ctx = ctx;
+    this.specs.forEach((spec, i) => {
+      const faultId = spec.id ?? `${i + 1}-${spec.kind}`;
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        void this.#inject(faultId, spec);
+      }, Math.max(0, t0 + spec.at - Date.now()));
+      this.#pending.add(timer);
+    });
+  }
+
+  async #inject(faultId: string, spec: FaultSpec): Promise<void> {
+    if (this.#stopped) return;
+    const start = Date.now();
+    let injected: InjectedFault;
+    try {
+      injected = await injectFault(spec, this.#ctx!);
+    } catch (error) {
+      const message = `fault ${faultId} (${spec.kind}) could not be injected: ${(error as Error).message}`;
+      this.journal.write('fault.error', { faultId, kind: spec.kind, message });
+      this.#fail(new Error(message));
+      return;
+    }
+    const duration = 'duration' in spec ? spec.duration : 0;
+    const { kind: _kind, at: _at, id: _id, ...params } = spec as FaultSpec & { id?: string };
+    const record: FaultRecord = { faultId, kind: spec.kind, start, end: start + duration, targets: injected.targets, params };
+    this.records.push(record);
+    this.journal.write('fault.inject', { ...record, injectedAt: Date.now() }, start);
+    this.observer.emit('inject', record);
+    const active: Active = { record, injected };
+    this.#active.set(faultId, active);
+    if (this.#stopped) {
+      await this.#revert(active, 'interrupted');
+      return;
+    }
+    active.timer = setTimeout(() => void this.#revert(active, 'scheduled'), duration);
+  }
+
+  #revert(active: Active, reason: RevertReason): Promise<void> {
+    if (!this.#active.delete(active.record.faultId)) return Promise.resolve();
+    clearTimeout(active.timer);
+    const end = Date.now();
+    active.record.end = end;
+    const done = active.injected
+      .revert()
+      .then(
+        () => this.journal.write('fault.revert', { faultId: active.record.faultId, kind: active.record.kind, end, reason, revertedAt: Date.now() }, end),
+        (error: Error) => {
+          this.journal.write('fault.revert', { faultId: active.record.faultId, kind: active.record.kind, end, reason, error: error.message }, end);
+          this.#fail(new Error(`fault ${active.record.faultId} could not be reverted: ${error.message}`));
+        },
+      )
+      .finally(() => {
+        this.#reverting.delete(done);
+        this.observer.emit('revert', active.record);
+      });
+    this.#reverting.add(done);
+    return done;
+  }
+
+  /** Cancels what has not struck yet and reverts what is active, waiting for every revert. */
+  async stop(reason: Exclude<RevertReason, 'scheduled'>): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#pending) clearTimeout(timer);
+    this.#pending.clear();
+    await Promise.allSettled([...this.#active.values()].map((a) => this.#revert(a, reason)));
+    await Promise.allSettled([...this.#reverting]);
+  }
+}

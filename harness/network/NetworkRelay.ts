@@ -1,0 +1,86 @@
+import type { types } from '../../server/mediasoup/index.js';
+import type { MediaPath } from '../../server/signaling/SignalingServer.js';
+import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
+import { UdpRelay, type RelayCounters } from './UdpRelay.js';
+
+export interface PathImpairment {
+  up: ImpairmentSettings;
+  down: ImpairmentSettings;
+}
+
+/**
+ * Puts a user-space UDP relay on every WebRTC transport's media path, so a
+ * network fault can impair one peer's packets (this kernel has no netem).
+ * Impairments are set per peer id and follow the peer across rejoins: a
+ * new transport of an impaired peer is impaired from its first packet.
+ */
+export class NetworkRelay {
+  readonly #relays = new Map<string, Set<UdpRelay>>();
+  readonly #rules = new Map<string, PathImpairment>();
+  /** Totals of relays already closed, so counts survive a rejoin. */
+  readonly #closedTotals = new Map<string, { up: RelayCounters; down: RelayCounters }>();
+
+  /** The signaling server's hook: relay this transport and hand the client the relay's address. */
+  readonly mediaPath: MediaPath = async (transport, peerId) => {
+    const direct = transport.iceCandidates.find((c) => c.protocol === 'udp');
+    if (!direct) throw new Error('network relay: the transport has no UDP candidate');
+    const relay = await UdpRelay.open({ ip: direct.ip, port: direct.port });
+    this.#apply(relay, this.#rules.get(peerId));
+    const set = this.#relays.get(peerId) ?? new Set<UdpRelay>();
+    set.add(relay);
+    this.#relays.set(peerId, set);
+    transport.observer.on('close', () => {
+      this.#accumulate(peerId, relay.counters);
+      set.delete(relay);
+      relay.close();
+    });
+    // Only the relayed UDP path is offered: no TCP candidate to bypass it.
+    return [{ ...direct, ip: '127.0.0.1', port: relay.port } as types.IceCandidate];
+  };
+
+  impair(peerIds: string[], impairment: PathImpairment): void {
+    for (const id of peerIds) {
+      this.#rules.set(id, impairment);
+      for (const relay of this.#relays.get(id) ?? []) this.#apply(relay, impairment);
+    }
+  }
+
+  clear(peerIds: string[]): void {
+    for (const id of peerIds) {
+      this.#rules.delete(id);
+      for (const relay of this.#relays.get(id) ?? []) this.#apply(relay, undefined);
+    }
+  }
+
+  /** Packets forwarded and dropped on a peer's media path so far, per direction. */
+  counters(peerId: string): { up: RelayCounters; down: RelayCounters } {
+    const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zero(), down: zero() });
+    for (const relay of this.#relays.get(peerId) ?? []) addInto(total, relay.counters);
+    return total;
+  }
+
+  #apply(relay: UdpRelay, impairment: PathImpairment | undefined): void {
+    relay.set('up', impairment?.up ?? NO_IMPAIRMENT);
+    relay.set('down', impairment?.down ?? NO_IMPAIRMENT);
+  }
+
+  #accumulate(peerId: string, counters: { up: RelayCounters; down: RelayCounters }): void {
+    const total = this.#closedTotals.get(peerId) ?? { up: zero(), down: zero() };
+    addInto(total, counters);
+    this.#closedTotals.set(peerId, total);
+  }
+
+  close(): void {
+    for (const set of this.#relays.values()) for (const relay of set) relay.close();
+    this.#relays.clear();
+  }
+}
+
+const zero = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
+
+function addInto(total: { up: RelayCounters; down: RelayCounters }, add: { up: RelayCounters; down: RelayCounters }): void {
+  for (const dir of ['up', 'down'] as const) {
+    total[dir].forwarded += add[dir].forwarded;
+    for (const reason of ['loss', 'blackhole', 'queue'] as const) total[dir].dropped[reason] += add[dir].dropped[reason];
+  }
+}

@@ -1,0 +1,65 @@
+import type { BrowserViewer } from '../browser/BrowserViewer.js';
+import type { PageReport } from '../page/reports.js';
+import { growth } from '../probes/ViewerQoe.js';
+import type { KeyframeSample, ViewerTimeline } from './impact.js';
+import type { PublisherSummary } from './summary.js';
+
+/**
+ * Keeps, while the run goes, what impact analysis needs afterwards: per
+ * viewer its freezes, audio samples, disconnects and recoveries; for the
+ * publisher its cumulative frames, bytes and keyframe requests (its stats
+ * restart at zero when it republishes, so growth is accumulated).
+ */
+export class Timelines {
+  readonly #viewers = new Map<string, { viewer: BrowserViewer; timeline: ViewerTimeline }>();
+  readonly keyframes: KeyframeSample[] = [];
+  #publisherRaw: { frames: number; bytes: number; pli: number; fir: number } | undefined;
+  readonly #publisherTotals = { frames: 0, bytes: 0, pli: 0, fir: 0 };
+  #publisherFirst: { t: number; frames: number } | undefined;
+  #publisherLast: { t: number; frames: number } | undefined;
+
+  addViewer(viewer: BrowserViewer): void {
+    const timeline: ViewerTimeline = { id: viewer.id, freezes: [], audio: [], disconnects: [], recoveries: [], connectedAtEnd: false };
+    this.#viewers.set(viewer.id, { viewer, timeline });
+    const o = viewer.qoe.observer;
+    o.on('freeze', (f) => timeline.freezes.push(f));
+    o.on('sample', (t, d) => timeline.audio.push({ t, received: d.audioSamplesReceived, concealed: d.audioConcealedSamples }));
+    o.on('disconnected', (t) => timeline.disconnects.push(t));
+    o.on('recovered', (t, downSeconds) => timeline.recoveries.push({ t, downSeconds }));
+  }
+
+  onPublisherReport(report: PageReport): void {
+    if (report.type !== 'publisherSample' || !report.video) return;
+    const v = report.video;
+    const raw = { frames: v.framesEncoded, bytes: v.bytesSent + (report.audio?.bytesSent ?? 0), pli: v.pliCount, fir: v.firCount };
+    const last = this.#publisherRaw;
+    const totals = this.#publisherTotals;
+    for (const key of ['frames', 'bytes', 'pli', 'fir'] as const) totals[key] += growth(raw[key], last?.[key]);
+    this.#publisherRaw = raw;
+    this.#publisherFirst ??= { t: report.t, frames: totals.frames };
+    this.#publisherLast = { t: report.t, frames: totals.frames };
+    this.keyframes.push({ t: report.t, requests: totals.pli + totals.fir });
+  }
+
+  /** The timelines as they stand at `end`. */
+  viewers(): ViewerTimeline[] {
+    return [...this.#viewers.values()].map(({ viewer, timeline }) => ({
+      ...timeline,
+      connectedAtEnd: viewer.qoe.firstFrameAt !== undefined && viewer.qoe.disconnectedAt === undefined,
+    }));
+  }
+
+  publisher(): PublisherSummary | null {
+    const first = this.#publisherFirst;
+    const last = this.#publisherLast;
+    if (!first || !last) return null;
+    const seconds = (last.t - first.t) / 1000;
+    return {
+      framesEncoded: this.#publisherTotals.frames,
+      fps: seconds > 0 ? (last.frames - first.frames) / seconds : 0,
+      bytesSent: this.#publisherTotals.bytes,
+      pliCount: this.#publisherTotals.pli,
+      firCount: this.#publisherTotals.fir,
+    };
+  }
+}
