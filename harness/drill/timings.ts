@@ -12,7 +12,8 @@
  *      whose fault started most recently.
  * Within an incident, a `vendor-reply` or `reclassify` applies to the ticket
  * with its `reference`, else to the incident's latest ticket. Anything that
- * belongs nowhere is listed in `unmatched`, with why.
+ * belongs nowhere is listed in `unmatched`, with why. (`alert.resolve` is not
+ * needed for these timings.)
  *
  * Vendor first response: judged with the severity in force when the reply
  * came (or at `now` while there is none), its budget counted from the ticket
@@ -37,7 +38,7 @@ const faultInject = z.looseObject({
   kind: z.string(),
   start: z.number(),
   end: z.number().optional(),
-  targets: z.unknown(),
+  targets: z.array(z.string()),
 });
 const faultRevert = z.looseObject({ faultId: z.string().min(1), end: z.number() });
 const alertFire = z.looseObject({ rule: z.string().min(1), faultId: z.string().min(1).optional() });
@@ -55,8 +56,12 @@ const incidentAction = z
     text: z.string().optional(),
   })
   .superRefine((a, ctx) => {
-    if (a.action === 'ticket' && a.ticket === undefined) ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'expected the ticket (vendor, severity, channel, reference) of a "ticket" action' });
-    if (a.action === 'reclassify' && a.severity === undefined) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'expected the new severity of a "reclassify" action' });
+    if (a.action === 'ticket' && a.ticket === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'expected the ticket (vendor, severity, channel, reference) of a "ticket" action' });
+    }
+    if (a.action === 'reclassify' && a.severity === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['severity'], message: 'expected the new severity of a "reclassify" action' });
+    }
   });
 type Action = z.output<typeof incidentAction> & { t: number };
 
@@ -75,7 +80,8 @@ export interface UnmatchedEntry {
 export interface IncidentTimings {
   incidentId: string;
   kind: string;
-  targets: unknown;
+  /** As the fault scheduler records them: viewer ids, "publisher", "worker:N", "signaling". */
+  targets: string[];
   faultStart: number;
   /** When the fault was reverted, else its scheduled end. */
   faultEnd: number | null;
@@ -147,7 +153,7 @@ export interface TimingsOptions {
 interface Incident {
   id: string;
   kind: string;
-  targets: unknown;
+  targets: string[];
   start: number;
   end: number | null;
   firstAlert: { at: number; rule: string } | null;
@@ -180,7 +186,7 @@ export function drillTimings(entries: readonly JournalEntry[], options: TimingsO
     incidents.set(fault.faultId, {
       id: fault.faultId,
       kind: fault.kind,
-      targets: fault.targets ?? null,
+      targets: fault.targets,
       start: fault.start,
       end: fault.end ?? null,
       firstAlert: null,
@@ -229,9 +235,9 @@ function applyAction(incidents: Map<string, Incident>, action: Action): string |
   if (!incident) return action.incidentId !== undefined ? `unknown incident ${action.incidentId}` : 'no open incident';
 
   if (action.action === 'vendor-reply' || action.action === 'reclassify') {
-    const ticket =
-      action.reference !== undefined ? incident.tickets.find((t) => t.reference === action.reference) : incident.tickets.at(-1);
-    if (!ticket) return action.reference !== undefined ? `no ticket ${action.reference} in incident ${incident.id}` : `no vendor ticket in incident ${incident.id}`;
+    const named = action.reference;
+    const ticket = named !== undefined ? incident.tickets.find((t) => t.reference === named) : incident.tickets.at(-1);
+    if (!ticket) return named !== undefined ? `no ticket ${named} in incident ${incident.id}` : `no vendor ticket in incident ${incident.id}`;
     if (action.action === 'vendor-reply') ticket.firstReplyAt ??= action.t;
     else ticket.severityHistory.push({ at: action.t, severity: action.severity!, who: action.who });
   }
