@@ -61,10 +61,10 @@ export class BrowserViewer {
         if (report.state === 'failed' || report.state === 'disconnected' || report.state === 'closed') qoe.onDisconnected(report.t);
         break;
       case 'roomClosed':
-        qoe.onDisconnected(report.t);
+        qoe.onDisconnected(report.t, true);
         break;
       case 'sessionLost':
-        qoe.onDisconnected(report.since);
+        qoe.onDisconnected(report.since, true);
         break;
     }
     this.observer.emit('report', this.id, report);

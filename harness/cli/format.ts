@@ -1,6 +1,7 @@
 import type { RunSummary } from '../run/summary.js';
 import type { RunProgress } from '../run/Run.js';
 
+const kbps = (bps: number | null): number | null => (bps === null ? null : bps / 1000);
 const fixed = (n: number | null | undefined, digits = 2): string => (n === null || n === undefined ? '-' : n.toFixed(digits));
 
 export function formatProgress(p: RunProgress): string {
@@ -48,7 +49,7 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
     const median = (xs: number[]): number | null => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
     out.push(
       table(
-        ['fault', 'at s', 'len s', 'targets', 'affected', 'freeze s (med)', 'concealed s (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs'],
+        ['fault', 'at s', 'len s', 'targets', 'affected', 'freeze s (med)', 'concealed s (med)', 'loss (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs', 'pub kbps before/during'],
         s.faults.map((f) => {
           const targeted = f.viewers.filter((v) => v.targeted);
           return [
@@ -59,10 +60,12 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
             `${f.affected.length}${f.affectedUntargeted.length ? ` (+${f.affectedUntargeted.length} untargeted)` : ''}`,
             fixed(median(targeted.map((v) => v.freezeSeconds))),
             fixed(median(targeted.map((v) => v.audioConcealedSeconds))),
+            fixed(median(targeted.flatMap((v) => (v.packetLossRatio === null ? [] : [v.packetLossRatio]))), 3),
             String(f.viewers.reduce((a, v) => a + v.disconnects, 0)),
             fixed(f.recoverySeconds.p95),
             String(f.unrecovered.length),
             String(f.keyframeRequests),
+            `${fixed(kbps(f.publisherBitrateBps.before), 0)}/${fixed(kbps(f.publisherBitrateBps.during), 0)}`,
           ];
         }),
       ),

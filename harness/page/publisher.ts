@@ -52,10 +52,11 @@ export async function startPublisher(cfg: PageConfig, report: (r: PageReport) =>
         const codec = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mimeType);
         if (!codec) throw new Error(`publisher: video.codec: ${media.video.codec} is not supported by this browser and SFU`);
         const maxBitrate = bitrateCap ?? media.video.maxBitrate;
-        videoProducer = await transport.produce({ track: video, codec, encodings: [{ maxBitrate }] });
+        // stopTracks: false keeps the camera alive across a republish.
+        videoProducer = await transport.produce({ track: video, codec, encodings: [{ maxBitrate }], stopTracks: false });
       }
       const audio = stream.getAudioTracks()[0];
-      if (media.audio && audio) await transport.produce({ track: audio });
+      if (media.audio && audio) await transport.produce({ track: audio, stopTracks: false });
       report({ type: 'published', t: now(), kinds: stream.getTracks().map((t) => t.kind) });
     },
     teardown() {

@@ -134,6 +134,8 @@ export class PeerSession {
             // The server dropped our peer: media is gone too, start over.
             this.report({ type: 'sessionLost', t: now(), since: since ?? now(), reason: 'server no longer has this peer' });
             this.hooks.teardown();
+            // The resume request already joined afresh: media setup starts now.
+            this.report({ type: 'joining', t: now() });
             mode = 'join';
           }
           await this.hooks.setup(joined);

@@ -82,9 +82,14 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   const resume = (consumerId: string): Promise<unknown> => session.request('resume', { consumerId });
   let device: Device | undefined;
 
+  // Producers announced while the receive transport is still being built wait here.
+  let pending: string[] = [];
   const session = new PeerSession(cfg, report, {
     notifications: {
-      newProducer: ({ producerId }) => void consume(producerId).then(resume).catch(fail),
+      newProducer: ({ producerId }) => {
+        if (!recv) pending.push(producerId);
+        else void consume(producerId).then(resume).catch(fail);
+      },
     },
     async setup(joined: JoinReply) {
       device = new Device({ handlerName: 'Chrome111' });
@@ -104,8 +109,10 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
         if (state === 'disconnected') graceTimer = setTimeout(() => session.lost('media disconnected'), cfg.reconnect.disconnectGraceMs);
         if (state === 'failed' || state === 'closed') session.lost(`media ${state}`);
       });
+      const producerIds = new Set([...joined.producers.map((p) => p.producerId), ...pending]);
+      pending = [];
       const consumerIds: string[] = [];
-      for (const { producerId } of joined.producers) consumerIds.push(await consume(producerId));
+      for (const producerId of producerIds) consumerIds.push(await consume(producerId));
       await Promise.all(consumerIds.map(resume));
       report({ type: 'joined', t: now(), peerId: joined.peerId });
     },

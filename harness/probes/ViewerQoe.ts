@@ -54,6 +54,9 @@ export class ViewerQoe {
   joinRequestedAt: number | undefined;
   firstFrameAt: number | undefined;
   disconnectedAt: number | undefined;
+  /** Set when the loss needs a fresh join: only frames after that join's request are a recovery. */
+  #rejoinRequestedAt: number | undefined;
+  #needsRejoin = false;
   disconnects = 0;
   recoveries = 0;
   #lastVideo: VideoInboundStats | undefined;
@@ -70,6 +73,7 @@ export class ViewerQoe {
 
   onJoinRequested(t: number): void {
     this.joinRequestedAt ??= t;
+    if (this.#needsRejoin) this.#rejoinRequestedAt = t;
   }
 
   onFrame(t: number): void {
@@ -78,9 +82,13 @@ export class ViewerQoe {
       this.firstFrameAt = t;
       if (this.joinSeconds !== undefined) this.observer.emit('joined', this.joinSeconds);
     }
-    if (this.disconnectedAt !== undefined) {
+    // Frames arrive in batches, and frames in flight still show after a session is lost:
+    // neither is a recovery.
+    if (this.disconnectedAt !== undefined && t > this.disconnectedAt && (!this.#needsRejoin || t > (this.#rejoinRequestedAt ?? Infinity))) {
       const down = (t - this.disconnectedAt) / 1000;
       this.disconnectedAt = undefined;
+      this.#needsRejoin = false;
+      this.#rejoinRequestedAt = undefined;
       this.recoveries++;
       this.observer.emit('recovered', t, down);
     }
@@ -88,8 +96,12 @@ export class ViewerQoe {
     if (freeze) this.observer.emit('freeze', freeze);
   }
 
-  /** The viewer lost its media connection (or its room); the next frame is its recovery. */
-  onDisconnected(t: number): void {
+  /**
+   * The viewer lost its media connection (or its room); the next frame is its
+   * recovery. With `rejoin`, the session itself is gone: the next frame of a new join is.
+   */
+  onDisconnected(t: number, rejoin = false): void {
+    if (rejoin) this.#needsRejoin = true;
     if (this.disconnectedAt !== undefined) return;
     this.disconnectedAt = t;
     this.disconnects++;

@@ -141,7 +141,7 @@ export class Run {
       versions: softwareVersions(this.#browserVersion),
       publisher: this.#timelines.publisher(),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
-      faults: measureImpact(this.#faults.records, viewerTimelines, this.#timelines.keyframes, endedAt),
+      faults: measureImpact(this.#faults.records, viewerTimelines, this.#timelines.publisherSamples, endedAt),
       network: this.#networkCounters(),
       reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewerTimelines.flatMap((v) => v.freezes)),
     });

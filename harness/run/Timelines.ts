@@ -1,7 +1,7 @@
 import type { BrowserViewer } from '../browser/BrowserViewer.js';
 import type { PageReport } from '../page/reports.js';
 import { growth } from '../probes/ViewerQoe.js';
-import type { KeyframeSample, ViewerTimeline } from './impact.js';
+import type { PublisherSample, ViewerTimeline } from './impact.js';
 import type { PublisherSummary } from './summary.js';
 
 /**
@@ -12,18 +12,37 @@ import type { PublisherSummary } from './summary.js';
  */
 export class Timelines {
   readonly #viewers = new Map<string, { viewer: BrowserViewer; timeline: ViewerTimeline }>();
-  readonly keyframes: KeyframeSample[] = [];
+  readonly publisherSamples: PublisherSample[] = [];
   #publisherRaw: { frames: number; bytes: number; pli: number; fir: number } | undefined;
   readonly #publisherTotals = { frames: 0, bytes: 0, pli: 0, fir: 0 };
   #publisherFirst: { t: number; frames: number } | undefined;
   #publisherLast: { t: number; frames: number } | undefined;
 
   addViewer(viewer: BrowserViewer): void {
-    const timeline: ViewerTimeline = { id: viewer.id, freezes: [], audio: [], disconnects: [], recoveries: [], connectedAtEnd: false };
+    const timeline: ViewerTimeline = {
+      id: viewer.id,
+      freezes: [],
+      samples: [],
+      disconnects: [],
+      recoveries: [],
+      signalingResumes: [],
+      connectedAtEnd: false,
+    };
     this.#viewers.set(viewer.id, { viewer, timeline });
     const o = viewer.qoe.observer;
     o.on('freeze', (f) => timeline.freezes.push(f));
-    o.on('sample', (t, d) => timeline.audio.push({ t, received: d.audioSamplesReceived, concealed: d.audioConcealedSamples }));
+    o.on('sample', (t, d) =>
+      timeline.samples.push({
+        t,
+        received: d.audioSamplesReceived,
+        concealed: d.audioConcealedSamples,
+        packetsReceived: d.videoPacketsReceived + d.audioPacketsReceived,
+        packetsLost: d.videoPacketsLost + d.audioPacketsLost,
+      }),
+    );
+    viewer.observer.on('report', (_id, r) => {
+      if (r.type === 'signalingResumed') timeline.signalingResumes.push({ since: r.since, t: r.t });
+    });
     o.on('disconnected', (t) => timeline.disconnects.push(t));
     o.on('recovered', (t, downSeconds) => timeline.recoveries.push({ t, downSeconds }));
   }
@@ -38,7 +57,7 @@ export class Timelines {
     this.#publisherRaw = raw;
     this.#publisherFirst ??= { t: report.t, frames: totals.frames };
     this.#publisherLast = { t: report.t, frames: totals.frames };
-    this.keyframes.push({ t: report.t, requests: totals.pli + totals.fir });
+    this.publisherSamples.push({ t: report.t, keyframeRequests: totals.pli + totals.fir, bytes: totals.bytes });
   }
 
   /** The timelines as they stand at `end`. */

@@ -21,17 +21,21 @@ export interface FaultRecord {
 export interface ViewerTimeline {
   id: string;
   freezes: Freeze[];
-  /** Per sample: the audio samples received and concealed since the previous one. */
-  audio: Array<{ t: number; received: number; concealed: number }>;
+  /** Per sample, growth since the previous one: audio samples, and RTP packets (audio + video). */
+  samples: Array<{ t: number; received: number; concealed: number; packetsReceived: number; packetsLost: number }>;
   disconnects: number[];
   recoveries: Array<{ t: number; downSeconds: number }>;
+  /** Signaling connections lost and resumed (media kept flowing): when it dropped, when it came back. */
+  signalingResumes: Array<{ since: number; t: number }>;
   connectedAtEnd: boolean;
 }
 
-export interface KeyframeSample {
+export interface PublisherSample {
   t: number;
   /** Cumulative PLI + FIR received by the publisher. */
-  requests: number;
+  keyframeRequests: number;
+  /** Cumulative bytes sent (audio + video). */
+  bytes: number;
 }
 
 export interface ViewerImpact {
@@ -50,6 +54,10 @@ export interface ViewerImpact {
   /** Fault end to the first audio sample period that was mostly real audio again. */
   audioRecoverySeconds: number | null;
   recoveredByEnd: boolean;
+  /** RTP packets lost / expected at this viewer during the fault (audio + video, after retransmission). */
+  packetLossRatio: number | null;
+  /** Fault start to signaling resumed, when the viewer's signaling dropped and came back. */
+  signalingDownSeconds: number | null;
 }
 
 export interface FaultImpact extends FaultRecord {
@@ -61,6 +69,8 @@ export interface FaultImpact extends FaultRecord {
   unrecovered: string[];
   recoverySeconds: { p50: number | null; p95: number | null; max: number | null };
   keyframeRequests: number;
+  /** Publisher's sending bitrate during the fault and over as long a window just before it. */
+  publisherBitrateBps: { before: number | null; during: number | null };
 }
 
 /** How long after a fault ends its effects are still attributed to it. */
@@ -72,7 +82,7 @@ const AUDIO_IMPACT_SECONDS = 0.2;
 export function measureImpact(
   faults: FaultRecord[],
   viewers: ViewerTimeline[],
-  keyframes: KeyframeSample[],
+  publisher: PublisherSample[],
   runEnd: number,
 ): FaultImpact[] {
   const starts = faults.map((f) => f.start).sort((a, b) => a - b);
@@ -94,7 +104,11 @@ export function measureImpact(
         p95: recoveries.length ? finite(percentile(recoveries, 95)) : null,
         max: recoveries.length ? finite(Math.max(...recoveries)) : null,
       },
-      keyframeRequests: growthBetween(keyframes, fault.start, settleEnd),
+      keyframeRequests: growthBetween(publisher, 'keyframeRequests', fault.start, settleEnd),
+      publisherBitrateBps: {
+        before: bitrate(publisher, 2 * fault.start - fault.end, fault.start),
+        during: bitrate(publisher, fault.start, fault.end),
+      },
     };
   });
 }
@@ -104,8 +118,12 @@ function viewerImpact(fault: FaultRecord, settleEnd: number, v: ViewerTimeline):
   const freezes = v.freezes.filter((f) => f.w3c && f.start < settleEnd && f.end > fault.start);
   const disconnects = v.disconnects.filter(inWindow);
   // A sample at t covers the interval before it.
-  const audio = v.audio.filter((s) => s.t > fault.start && s.t <= settleEnd);
-  const audioConcealedSeconds = audio.reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
+  const samples = v.samples.filter((s) => s.t > fault.start && s.t <= settleEnd);
+  const audioConcealedSeconds = samples.reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
+  const during = v.samples.filter((s) => s.t > fault.start && s.t <= fault.end);
+  const lost = during.reduce((a, s) => a + s.packetsLost, 0);
+  const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
+  const resume = v.signalingResumes.find((r) => r.since >= fault.start && r.since <= settleEnd);
 
   let recoverySeconds: number | null = 0;
   if (disconnects.length > 0) {
@@ -117,7 +135,7 @@ function viewerImpact(fault: FaultRecord, settleEnd: number, v: ViewerTimeline):
   }
   let audioRecoverySeconds: number | null = 0;
   if (audioConcealedSeconds >= AUDIO_IMPACT_SECONDS) {
-    const clean = v.audio.find((s) => s.t > fault.end && s.received > 0 && s.concealed < s.received / 2);
+    const clean = v.samples.find((s) => s.t > fault.end && s.received > 0 && s.concealed < s.received / 2);
     audioRecoverySeconds = clean ? Math.max(0, clean.t - fault.end) / 1000 : null;
   }
   const affected = freezes.length > 0 || disconnects.length > 0 || audioConcealedSeconds >= AUDIO_IMPACT_SECONDS;
@@ -133,6 +151,8 @@ function viewerImpact(fault: FaultRecord, settleEnd: number, v: ViewerTimeline):
     recoverySeconds,
     audioRecoverySeconds,
     recoveredByEnd: !affected || (recoverySeconds !== null && v.connectedAtEnd),
+    packetLossRatio: expected > 0 ? lost / expected : null,
+    signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
   };
 }
 
@@ -140,11 +160,18 @@ function finite(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Growth of a cumulative series between two instants (nearest samples). */
-function growthBetween(series: KeyframeSample[], from: number, to: number): number {
-  const before = [...series].reverse().find((s) => s.t <= from)?.requests ?? 0;
-  const after = [...series].reverse().find((s) => s.t <= to)?.requests ?? before;
-  return Math.max(0, after - before);
+/** Growth of a cumulative series between two instants (latest samples at or before each). */
+function growthBetween(series: PublisherSample[], key: 'keyframeRequests' | 'bytes', from: number, to: number): number {
+  const at = (t: number): number | undefined => series.findLast((s) => s.t <= t)?.[key];
+  const before = at(from) ?? 0;
+  return Math.max(0, (at(to) ?? before) - before);
+}
+
+function bitrate(series: PublisherSample[], from: number, to: number): number | null {
+  const first = series.find((s) => s.t >= from);
+  const last = series.findLast((s) => s.t <= to);
+  if (!first || !last || last.t <= first.t) return null;
+  return ((last.bytes - first.bytes) * 8 * 1000) / (last.t - first.t);
 }
 
 /**
@@ -160,4 +187,6 @@ export const FAULT_METRICS: Record<string, (impacts: FaultImpact[]) => number[]>
   fault_unrecovered_viewers: (all) => all.map((f) => f.unrecovered.length),
   fault_untargeted_affected_viewers: (all) => all.map((f) => f.affectedUntargeted.length),
   fault_keyframe_requests: (all) => all.map((f) => f.keyframeRequests),
+  fault_packet_loss_ratio: (all) =>
+    all.flatMap((f) => f.viewers.filter((v) => v.targeted && v.packetLossRatio !== null).map((v) => v.packetLossRatio!)),
 };
