@@ -32,6 +32,8 @@ export interface RunOptions {
   /** Where /metrics and signaling listen; loopback unless told otherwise. */
   host?: string;
   port?: number;
+  /** Ends the broadcast early, as a normal end (a drill resolved before its time limit). */
+  stopWhen?: Promise<unknown>;
 }
 
 export interface RunProgress {
@@ -40,6 +42,8 @@ export interface RunProgress {
   viewers: number;
   joined: number;
   connected: number;
+  /** Connected viewers whose picture is frozen right now. */
+  frozen: number;
   /** Frames rendered per connected viewer per second, over the last progress interval. */
   fps: number;
   freezes: number;
@@ -114,7 +118,7 @@ export class Run {
       const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
         const wait = sleep(Math.max(0, steadyFrom + scenario.duration - Date.now()), undefined, { signal });
-        await Promise.race([wait, this.#faults.failed]);
+        await Promise.race([wait, this.#faults.failed, ...(this.options.stopWhen ? [this.options.stopWhen] : [])]);
       } finally {
         clearInterval(progress);
       }
@@ -283,6 +287,7 @@ export class Run {
       viewers: this.viewers.length,
       joined: this.viewers.filter((v) => v.qoe.firstFrameAt !== undefined).length,
       connected,
+      frozen: this.viewers.filter((v) => v.qoe.disconnectedAt === undefined && v.qoe.freezes.frozenAt(now)).length,
       fps,
       freezes: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.count, 0),
       freezeSeconds: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.seconds, 0),

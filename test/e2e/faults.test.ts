@@ -1,0 +1,137 @@
+/**
+ * Every fault kind injected for real into one broadcast (one SFU, one
+ * publisher browser, one viewer browser with 4 viewers), and what the
+ * viewers measured set against the ground truth the scheduler recorded.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { Run } from '../../harness/run/Run.js';
+import { readJournal } from '../../harness/run/Journal.js';
+import type { RunSummary } from '../../harness/run/summary.js';
+import type { FaultImpact } from '../../harness/run/impact.js';
+
+const SCENARIO = `
+name: e2e-faults
+duration: 44s
+viewers: { browser: 4, joinSpacing: 200ms }
+reconnect: { initialDelay: 300ms, maxDelay: 2s }
+faults:
+  - { id: freeze, kind: video-freeze, at: 2s, duration: 3s, viewers: 50% }
+  - { id: audio, kind: audio-drop, at: 7s, duration: 2s, viewers: [browser-3] }
+  - { id: disconnect, kind: mass-disconnect, at: 11s, viewers: 50% }
+  - { id: loss, kind: network, at: 15s, duration: 6s, viewers: [browser-4], direction: down, loss: 10% }
+  - { id: signaling, kind: signaling-outage, at: 23s, duration: 4s }
+  - { id: collapse, kind: bitrate-collapse, at: 31s, duration: 4s, bitrate: 100kbps }
+  - { id: crash, kind: worker-crash, at: 37s }
+thresholds:
+  fault_recovery_seconds: ["max < 10"]
+  fault_unrecovered_viewers: ["max == 0"]
+`;
+
+describe('faults injected into a real broadcast, measured against ground truth', () => {
+  let summary: RunSummary;
+  let outDir: string;
+  const fault = (id: string): FaultImpact => summary.faults.find((f) => f.faultId === id)!;
+  const viewer = (f: FaultImpact, id: string) => f.viewers.find((v) => v.id === id)!;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'livedrill-faults-'));
+    const run = new Run({ scenario: parseScenario(SCENARIO, 'faults.yaml'), scenarioFile: 'faults.yaml', outDir });
+    summary = await run.execute(new AbortController().signal);
+  }, 150_000);
+
+  it('injected every fault, journaled its ground truth and reverted it', () => {
+    expect(summary.error).toBeNull();
+    expect(summary.faults.map((f) => f.faultId)).toEqual(['freeze', 'audio', 'disconnect', 'loss', 'signaling', 'collapse', 'crash']);
+    const journal = readJournal(join(outDir, 'journal.jsonl'));
+    for (const f of summary.faults) {
+      expect(journal.filter((e) => e.type === 'fault.inject' && e.faultId === f.faultId)).toHaveLength(1);
+      expect(journal.filter((e) => e.type === 'fault.revert' && e.faultId === f.faultId)).toHaveLength(1);
+    }
+    expect(fault('freeze').targets).toEqual(['browser-1', 'browser-2']);
+  });
+
+  it('video-freeze: 3 s on exactly the targeted half, about zero on the others', () => {
+    const f = fault('freeze');
+    expect((f.end - f.start) / 1000).toBeCloseTo(3, 1);
+    for (const id of ['browser-1', 'browser-2']) {
+      expect(viewer(f, id).freezeCount).toBe(1);
+      expect(Math.abs(viewer(f, id).freezeSeconds - 3)).toBeLessThanOrEqual(0.3);
+    }
+    for (const id of ['browser-3', 'browser-4']) expect(viewer(f, id).freezeSeconds).toBe(0);
+    expect(f.affectedUntargeted).toEqual([]);
+  });
+
+  it('audio-drop: concealment on the targeted viewer only, for the length of the drop', () => {
+    const f = fault('audio');
+    expect(Math.abs(viewer(f, 'browser-3').audioConcealedSeconds - 2)).toBeLessThanOrEqual(0.3);
+    for (const id of ['browser-1', 'browser-2', 'browser-4']) expect(viewer(f, id).audioConcealedSeconds).toBeLessThan(0.2);
+    expect(f.affected).toEqual(['browser-3']);
+  });
+
+  it('mass-disconnect: exactly the targeted 50% disconnected, all back within the reconnect budget', () => {
+    const f = fault('disconnect');
+    expect(f.targets).toEqual(['browser-1', 'browser-2']);
+    expect(f.viewers.filter((v) => v.disconnects > 0).map((v) => v.id)).toEqual(['browser-1', 'browser-2']);
+    for (const id of f.targets) {
+      expect(viewer(f, id).recoverySeconds).not.toBeNull();
+      expect(viewer(f, id).recoverySeconds!).toBeLessThan(3);
+    }
+    expect(f.unrecovered).toEqual([]);
+  });
+
+  it('network: 10% loss on one viewer path is dropped by the relay and seen in that viewer only', () => {
+    const f = fault('loss');
+    const relay = summary.network!['browser-4'].down;
+    const dropped = relay.dropped.loss;
+    // Ground truth: the relay dropped about 10% of what crossed it during the fault.
+    expect(dropped).toBeGreaterThan(30);
+    const target = viewer(f, 'browser-4');
+    expect(target.packetLossRatio).toBeGreaterThan(0.05);
+    expect(target.packetLossRatio).toBeLessThan(0.15);
+    for (const id of ['browser-1', 'browser-2', 'browser-3']) expect(viewer(f, id).packetLossRatio ?? 0).toBeLessThan(0.01);
+    for (const id of ['browser-1', 'browser-2', 'browser-3']) expect(summary.network![id].down.dropped.loss).toBe(0);
+  });
+
+  it('signaling-outage: media kept flowing, signaling resumed after the outage', () => {
+    const f = fault('signaling');
+    for (const v of f.viewers) {
+      expect(v.freezeCount).toBe(0);
+      expect(v.disconnects).toBe(0);
+      expect(v.signalingDownSeconds).not.toBeNull();
+      expect(v.signalingDownSeconds!).toBeGreaterThanOrEqual(4);
+      expect(v.signalingDownSeconds!).toBeLessThan(4 + 2 + 1.5);
+    }
+  });
+
+  it('bitrate-collapse: the publisher sent at about the cap during the fault', () => {
+    const { before, during } = fault('collapse').publisherBitrateBps;
+    expect(before!).toBeGreaterThan(300_000);
+    // 100 kbps video cap plus Opus audio.
+    expect(during!).toBeLessThan(180_000);
+  });
+
+  it('worker-crash: every viewer of the worker affected and recovered, the publisher republished', () => {
+    const f = fault('crash');
+    expect(f.targets).toEqual(expect.arrayContaining(['publisher', 'browser-1', 'browser-2', 'browser-3', 'browser-4']));
+    expect(f.affected.sort()).toEqual(['browser-1', 'browser-2', 'browser-3', 'browser-4']);
+    for (const v of f.viewers) {
+      expect(v.disconnects).toBe(1);
+      expect(v.recoverySeconds).not.toBeNull();
+    }
+    expect(f.unrecovered).toEqual([]);
+    const journal = readJournal(join(outDir, 'journal.jsonl'));
+    expect(journal.some((e) => e.type === 'sfu.workerReplaced')).toBe(true);
+    expect(journal.filter((e) => e.type === 'publisher.published').length).toBe(2);
+  });
+
+  it('fault thresholds were evaluated on the measurements', () => {
+    expect(summary.thresholds.map((t) => [t.metric, t.pass])).toEqual([
+      ['fault_recovery_seconds', true],
+      ['fault_unrecovered_viewers', true],
+    ]);
+  });
+});
