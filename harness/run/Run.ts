@@ -117,8 +117,17 @@ export class Run {
       this.#faults.start(this.#faultContext(), steadyFrom);
       const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
-        const wait = sleep(Math.max(0, steadyFrom + scenario.duration - Date.now()), undefined, { signal });
-        await Promise.race([wait, this.#faults.failed, ...(this.options.stopWhen ? [this.options.stopWhen] : [])]);
+        const waited = new AbortController();
+        const wait = sleep(Math.max(0, steadyFrom + scenario.duration - Date.now()), undefined, {
+          signal: AbortSignal.any([signal, waited.signal]),
+        });
+        try {
+          await Promise.race([wait, this.#faults.failed, ...(this.options.stopWhen ? [this.options.stopWhen] : [])]);
+        } finally {
+          waited.abort(); // no timer left behind when the run ends early
+          wait.catch(() => {});
+          signal.throwIfAborted();
+        }
       } finally {
         clearInterval(progress);
       }
