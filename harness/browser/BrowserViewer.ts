@@ -13,6 +13,7 @@ export type ViewerEvents = {
 
 export interface ViewerSettings {
   fixedFreezeThresholdsMs: number[];
+  audioOnly: boolean;
   page: Omit<PageConfig, 'role' | 'peerId' | 'media'>;
 }
 
@@ -31,7 +32,7 @@ export class BrowserViewer {
     readonly id: string,
     private readonly settings: ViewerSettings,
   ) {
-    this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs);
+    this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs, settings.audioOnly);
   }
 
   /** Loads the viewer page; it does not join until `join()`. */

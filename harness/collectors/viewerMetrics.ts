@@ -51,7 +51,7 @@ export class ViewerMetrics {
       collect() {
         this.reset();
         for (const v of viewers) {
-          if (v.qoe.firstFrameAt !== undefined && v.qoe.disconnectedAt === undefined) this.inc({ kind: v.kind });
+          if (v.qoe.connected) this.inc({ kind: v.kind });
           else this.inc({ kind: v.kind }, 0);
         }
       },

@@ -49,6 +49,10 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   let transport: types.Transport | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
 
+  // The first video is the one measured (the host); others are rendered but not timed.
+  let mainVideoTrack: MediaStreamTrack | undefined;
+  const extraElements: HTMLMediaElement[] = [];
+
   const sample = async (): Promise<void> => {
     const batch = frames;
     frames = [];
@@ -58,8 +62,11 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       const stats = await transport.getStats().catch(() => undefined);
       stats?.forEach((s: any) => {
         if (s.type !== 'inbound-rtp') return;
-        if (s.kind === 'video') videoStats = pick(s, VIDEO_FIELDS) as unknown as VideoInboundStats;
-        if (s.kind === 'audio') audioStats = pick(s, AUDIO_FIELDS) as unknown as AudioInboundStats;
+        if (s.kind === 'video' && s.trackIdentifier === mainVideoTrack?.id) {
+          videoStats = pick(s, VIDEO_FIELDS) as unknown as VideoInboundStats;
+        }
+        // Every speaker's audio counts: concealment anywhere is heard.
+        if (s.kind === 'audio') audioStats = sum(audioStats, pick(s, AUDIO_FIELDS)) as unknown as AudioInboundStats;
       });
     }
     report({ type: 'viewerSample', t: now(), frames: batch, video: videoStats, audio: audioStats });
@@ -75,7 +82,19 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
     if (!recv) throw new Error('consume: no receive transport');
     const data = await session.request('consume', { transportId: recv.id, producerId, rtpCapabilities: device!.rtpCapabilities });
     const consumer = await recv.consume(data);
-    const element = consumer.kind === 'video' ? video : audio;
+    let element: HTMLMediaElement;
+    if (consumer.kind === 'video' && !mainVideoTrack) {
+      mainVideoTrack = consumer.track;
+      element = video;
+    } else if (consumer.kind === 'audio' && !audio.srcObject) {
+      element = audio;
+    } else {
+      element = document.createElement(consumer.kind);
+      element.autoplay = true;
+      element.muted = consumer.kind === 'video';
+      document.body.append(element);
+      extraElements.push(element);
+    }
     element.srcObject = new MediaStream([consumer.track]);
     return consumer.id;
   };
@@ -121,6 +140,9 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       recv?.close();
       recv = undefined;
       transport = undefined;
+      mainVideoTrack = undefined;
+      audio.srcObject = null;
+      for (const element of extraElements.splice(0)) element.remove();
     },
   });
 
@@ -142,6 +164,13 @@ const AUDIO_FIELDS = [
   'totalSamplesReceived', 'concealedSamples', 'concealmentEvents', 'audioLevel', 'packetsLost', 'packetsReceived',
   'jitter', 'bytesReceived',
 ] as const;
+
+function sum(a: Record<string, number> | AudioInboundStats | undefined, b: Record<string, number>): Record<string, number> {
+  if (!a) return b;
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(b)) out[key] = (a as Record<string, number>)[key] + b[key];
+  return out;
+}
 
 /** Copies the named numeric fields; a field the browser does not report is 0. */
 export function pick(stats: Record<string, unknown>, fields: readonly string[]): Record<string, number> {

@@ -52,7 +52,7 @@ export class ViewerQoe {
   readonly freezes: FreezeDetector;
   readonly totals = zeroCounters();
   joinRequestedAt: number | undefined;
-  firstFrameAt: number | undefined;
+  firstMediaAt: number | undefined;
   disconnectedAt: number | undefined;
   /** Set when the loss needs a fresh join: only frames after that join's request are a recovery. */
   #rejoinRequestedAt: number | undefined;
@@ -62,13 +62,25 @@ export class ViewerQoe {
   #lastVideo: VideoInboundStats | undefined;
   #lastAudio: AudioInboundStats | undefined;
 
-  constructor(fixedFreezeThresholdsMs: readonly number[]) {
+  /**
+   * @param audioOnly an audio-only broadcast: audio, not video frames, marks
+   *   the join (first audio) and recoveries.
+   */
+  constructor(
+    fixedFreezeThresholdsMs: readonly number[],
+    readonly audioOnly = false,
+  ) {
     this.freezes = new FreezeDetector(fixedFreezeThresholdsMs);
   }
 
+  /** Joined (has shown media) and not disconnected now. */
+  get connected(): boolean {
+    return this.firstMediaAt !== undefined && this.disconnectedAt === undefined;
+  }
+
   get joinSeconds(): number | undefined {
-    if (this.joinRequestedAt === undefined || this.firstFrameAt === undefined) return undefined;
-    return (this.firstFrameAt - this.joinRequestedAt) / 1000;
+    if (this.joinRequestedAt === undefined || this.firstMediaAt === undefined) return undefined;
+    return (this.firstMediaAt - this.joinRequestedAt) / 1000;
   }
 
   onJoinRequested(t: number): void {
@@ -78,8 +90,15 @@ export class ViewerQoe {
 
   onFrame(t: number): void {
     this.totals.framesRendered++;
-    if (this.firstFrameAt === undefined) {
-      this.firstFrameAt = t;
+    if (!this.audioOnly) this.#mediaArrived(t);
+    const freeze = this.freezes.onFrame(t);
+    if (freeze) this.observer.emit('freeze', freeze);
+  }
+
+  /** First media after joining is the join; first media after a disconnection is the recovery. */
+  #mediaArrived(t: number): void {
+    if (this.firstMediaAt === undefined) {
+      this.firstMediaAt = t;
       if (this.joinSeconds !== undefined) this.observer.emit('joined', this.joinSeconds);
     }
     // Frames arrive in batches, and frames in flight still show after a session is lost:
@@ -92,8 +111,6 @@ export class ViewerQoe {
       this.recoveries++;
       this.observer.emit('recovered', t, down);
     }
-    const freeze = this.freezes.onFrame(t);
-    if (freeze) this.observer.emit('freeze', freeze);
   }
 
   /**
@@ -138,6 +155,8 @@ export class ViewerQoe {
     for (const key of Object.keys(d) as Array<keyof QoeCounters>) {
       if (key !== 'framesRendered') this.totals[key] += d[key];
     }
+    // Audio played for real (not concealment) in this sample period.
+    if (this.audioOnly && d.audioSamplesReceived > d.audioConcealedSamples) this.#mediaArrived(t);
     this.observer.emit('sample', t, d);
   }
 

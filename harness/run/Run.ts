@@ -59,7 +59,8 @@ export type RunEvents = {
   progress: [progress: RunProgress];
 };
 
-const PUBLISHER_ID = 'publisher';
+/** The publisher, or the first of several (the host): publisher faults and figures are its. */
+const HOST_ID = 'publisher';
 
 /**
  * One execution of a scenario: start the SFU, publisher and viewers ->
@@ -81,7 +82,7 @@ export class Run {
   #server: SfuServer | undefined;
   #pages: PageServer | undefined;
   readonly #browsers: Browser[] = [];
-  #publisher: BrowserPublisher | undefined;
+  readonly #publishers: BrowserPublisher[] = [];
   #browserVersion: string | undefined;
   #lastProgress = { t: 0, frames: 0 };
   /** When every viewer had been started: the broadcast's `duration` and fault times count from here. */
@@ -201,17 +202,27 @@ export class Run {
     this.observer.emit('phase', 'starting publisher');
     const video = scenario.publisher.video;
     const publisherBrowser = await this.#launchBrowser('publisher-browser', video ? video.fps : undefined);
-    this.#publisher = new BrowserPublisher(PUBLISHER_ID, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
-    this.#publisher.observer.on('report', (r) => this.#onPublisherReport(r));
-    await this.#publisher.open(publisherBrowser, this.#pages);
-    signal.throwIfAborted();
+    const { count } = scenario.publisher;
+    for (let i = 1; i <= count; i++) {
+      const id = count === 1 ? HOST_ID : `${HOST_ID}-${i}`;
+      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
+      publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
+      this.#publishers.push(publisher);
+      await publisher.open(publisherBrowser, this.#pages);
+      signal.throwIfAborted();
+    }
 
     if (scenario.viewers.browser > 0) {
       this.observer.emit('phase', 'opening viewer pages');
       const viewerBrowser = await this.#launchBrowser('viewer-browser');
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(`browser-${i + 1}`, { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, page }),
+        (_, i) =>
+          new BrowserViewer(`browser-${i + 1}`, {
+            fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds,
+            audioOnly: !video,
+            page,
+          }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
@@ -235,8 +246,8 @@ export class Run {
       server: this.#server!,
       room: this.options.scenario.room,
       viewerIds: () => this.viewers.map((v) => v.id),
-      publisher: this.#publisher!,
-      publisherId: PUBLISHER_ID,
+      publisher: this.#publishers[0],
+      publisherId: this.#publishers[0].id,
       network: this.#network,
     };
   }
@@ -266,8 +277,10 @@ export class Run {
     o.on('recovered', (t, downSeconds) => this.journal.write('viewer.recovered', { viewerId, downSeconds }, t));
   }
 
-  #onPublisherReport(report: PageReport): void {
-    this.#journalReport(`publisher.${report.type}`, {}, report);
+  #onPublisherReport(publisher: BrowserPublisher, report: PageReport): void {
+    const host = publisher === this.#publishers[0];
+    this.#journalReport(`publisher.${report.type}`, host ? {} : { publisherId: publisher.id }, report);
+    if (!host) return;
     this.#viewerMetrics.onPublisherReport(report);
     this.#timelines.onPublisherReport(report);
   }
@@ -280,13 +293,13 @@ export class Run {
   #networkCounters() {
     const network = this.#network;
     if (!network) return null;
-    return Object.fromEntries([PUBLISHER_ID, ...this.viewers.map((v) => v.id)].map((id) => [id, network.counters(id)]));
+    return Object.fromEntries([...this.#publishers, ...this.viewers].map(({ id }) => [id, network.counters(id)]));
   }
 
   #progress(steadyFrom: number): RunProgress {
     const now = Date.now();
     const frames = this.viewers.reduce((a, v) => a + v.qoe.totals.framesRendered, 0);
-    const connected = this.viewers.filter((v) => v.qoe.firstFrameAt !== undefined && v.qoe.disconnectedAt === undefined).length;
+    const connected = this.viewers.filter((v) => v.qoe.connected).length;
     const seconds = (now - this.#lastProgress.t) / 1000;
     const fps = this.#lastProgress.t > 0 && connected > 0 ? (frames - this.#lastProgress.frames) / seconds / connected : 0;
     this.#lastProgress = { t: now, frames };
@@ -294,7 +307,7 @@ export class Run {
       elapsedMs: now - steadyFrom,
       durationMs: this.options.scenario.duration,
       viewers: this.viewers.length,
-      joined: this.viewers.filter((v) => v.qoe.firstFrameAt !== undefined).length,
+      joined: this.viewers.filter((v) => v.qoe.firstMediaAt !== undefined).length,
       connected,
       frozen: this.viewers.filter((v) => v.qoe.disconnectedAt === undefined && v.qoe.freezes.frozenAt(now)).length,
       fps,
@@ -310,7 +323,7 @@ export class Run {
   async #stop(endedAt: number): Promise<void> {
     this.#selfWatch.stop();
     await Promise.allSettled(this.viewers.map((v) => v.close(endedAt)));
-    await this.#publisher?.close().catch(() => {});
+    await Promise.allSettled(this.#publishers.map((p) => p.close()));
     await Promise.allSettled(this.#browsers.map((b) => b.close()));
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});

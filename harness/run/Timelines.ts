@@ -64,7 +64,7 @@ export class Timelines {
   viewers(): ViewerTimeline[] {
     return [...this.#viewers.values()].map(({ viewer, timeline }) => ({
       ...timeline,
-      connectedAtEnd: viewer.qoe.firstFrameAt !== undefined && viewer.qoe.disconnectedAt === undefined,
+      connectedAtEnd: viewer.qoe.connected,
     }));
   }
 

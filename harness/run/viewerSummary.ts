@@ -30,7 +30,7 @@ export interface ViewerSummary {
 
 export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
   const t = qoe.totals;
-  const watchSeconds = qoe.firstFrameAt === undefined ? 0 : Math.max(0, (end - qoe.firstFrameAt) / 1000);
+  const watchSeconds = qoe.firstMediaAt === undefined ? 0 : Math.max(0, (end - qoe.firstMediaAt) / 1000);
   const freezes = qoe.freezeTotals();
   const audioTotal = t.audioSamplesReceived;
   return {
@@ -61,7 +61,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     },
     disconnects: qoe.disconnects,
     recoveries: qoe.recoveries,
-    connectedAtEnd: qoe.firstFrameAt !== undefined && qoe.disconnectedAt === undefined,
+    connectedAtEnd: qoe.connected,
   };
 }
 

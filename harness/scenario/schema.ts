@@ -45,6 +45,8 @@ export const scenarioSchema = z
             .strict(),
         ]).prefault({}),
         audio: z.boolean().default(true),
+        /** Publishers with these settings (speakers of a voice room, participants of a call); the first is the host. */
+        count: z.number().int().min(1).max(16).default(1),
       })
       .strict()
       .prefault({}),
