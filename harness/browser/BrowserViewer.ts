@@ -1,15 +1,12 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
+import type { Viewer, ViewerEvents } from '../run/Viewer.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';
+import { applyReport } from '../probes/applyReport.js';
 import { openReportingPage } from './chromium.js';
 import type { PageServer } from './PageServer.js';
 
-export type ViewerEvents = {
-  /** Anything the page reported, for the journal. */
-  report: [viewerId: string, report: PageReport];
-  close: [];
-};
 
 export interface ViewerSettings {
   fixedFreezeThresholdsMs: number[];
@@ -21,7 +18,7 @@ export interface ViewerSettings {
  * A real viewer: one Chromium page receiving the broadcast. Its page measures
  * (frames, getStats) and this object turns the reports into QoE.
  */
-export class BrowserViewer {
+export class BrowserViewer implements Viewer {
   readonly kind = 'browser' as const;
   readonly observer = new TypedEmitter<ViewerEvents>();
   readonly qoe: ViewerQoe;
@@ -47,27 +44,7 @@ export class BrowserViewer {
 
   #onReport(report: PageReport): void {
     if (this.#closed) return;
-    const qoe = this.qoe;
-    switch (report.type) {
-      case 'joining':
-        qoe.onJoinRequested(report.t);
-        qoe.onNewReceiver();
-        break;
-      case 'viewerSample':
-        for (const t of report.frames) qoe.onFrame(t);
-        qoe.onStats(report.t, report.video, report.audio, report.frames.length);
-        break;
-      case 'connectionState':
-        // The earliest sign that media stopped; a later recovery ends it.
-        if (report.state === 'failed' || report.state === 'disconnected' || report.state === 'closed') qoe.onDisconnected(report.t);
-        break;
-      case 'roomClosed':
-        qoe.onDisconnected(report.t, true);
-        break;
-      case 'sessionLost':
-        qoe.onDisconnected(report.since, true);
-        break;
-    }
+    applyReport(this.qoe, report);
     this.observer.emit('report', this.id, report);
   }
 

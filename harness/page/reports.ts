@@ -60,7 +60,16 @@ export type PageReport =
   | { type: 'reconnectAttempt'; t: EpochMs; attempt: number; mode: 'join' | 'resume'; outcome: 'success' | 'failure'; error?: string }
   | { type: 'gaveUp'; t: EpochMs; since?: EpochMs }
   | { type: 'error'; t: EpochMs; message: string }
-  | { type: 'viewerSample'; t: EpochMs; frames: EpochMs[]; video?: VideoInboundStats; audio?: AudioInboundStats }
+  | {
+      type: 'viewerSample';
+      t: EpochMs;
+      /** Rendered frame times since the last sample (browser viewers). */
+      frames: EpochMs[];
+      /** Frames since the last sample, when their times were measured elsewhere (synthetic viewers). */
+      frameCount?: number;
+      video?: VideoInboundStats;
+      audio?: AudioInboundStats;
+    }
   | { type: 'published'; t: EpochMs; kinds: string[] }
   | { type: 'publisherSample'; t: EpochMs; video?: VideoOutboundStats; audio?: AudioOutboundStats };
 

@@ -37,6 +37,8 @@ export class PeerSession {
     private readonly cfg: PageConfig,
     private readonly report: (r: PageReport) => void,
     private readonly hooks: SessionHooks,
+    /** The WebSocket class: the browser's in pages, the `ws` package's in Node. */
+    private readonly WebSocketImpl: typeof WebSocket = globalThis.WebSocket,
   ) {}
 
   /** The first join, retried like any other. */
@@ -66,7 +68,7 @@ export class PeerSession {
   }
 
   async #connect(resume: boolean): Promise<JoinReply> {
-    const signaling = await SignalingClient.connect(this.cfg.signalingUrl);
+    const signaling = await SignalingClient.connect(this.cfg.signalingUrl, 5000, this.WebSocketImpl);
     try {
       if (!resume) this.report({ type: 'joining', t: now() });
       const joined = await signaling.request<JoinReply>('join', {

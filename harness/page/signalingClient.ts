@@ -1,4 +1,8 @@
-/** Browser side of the signaling protocol (see server/signaling/protocol.ts). */
+/**
+ * Client side of the signaling protocol (see server/signaling/protocol.ts).
+ * Runs in the page with the browser's WebSocket, and in Node (synthetic
+ * viewers) with the `ws` package's, which has the same interface.
+ */
 type Pending = { resolve: (data: any) => void; reject: (error: Error) => void };
 
 export class SignalingClient {
@@ -16,9 +20,9 @@ export class SignalingClient {
     };
   }
 
-  static connect(url: string, timeoutMs = 5000): Promise<SignalingClient> {
+  static connect(url: string, timeoutMs = 5000, Impl: typeof WebSocket = WebSocket): Promise<SignalingClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new Impl(url);
       const timer = setTimeout(() => {
         ws.close();
         reject(new Error(`signaling connect timed out after ${timeoutMs} ms`));

@@ -10,6 +10,9 @@ import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
 import { BrowserPublisher } from '../browser/BrowserPublisher.js';
 import { BrowserViewer } from '../browser/BrowserViewer.js';
+import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
+import { RtpReceiver } from '../synthetic/RtpReceiver.js';
+import type { Viewer } from './Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { SelfWatch, judgeReliability, type SelfSample } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
@@ -73,7 +76,7 @@ export class Run {
   readonly registry = new Registry();
   readonly id: string;
   readonly journal: Journal;
-  readonly viewers: BrowserViewer[] = [];
+  readonly viewers: Viewer[] = [];
   readonly #selfWatch = new SelfWatch();
   readonly #viewerMetrics = new ViewerMetrics(this.registry);
   readonly #timelines = new Timelines();
@@ -81,6 +84,7 @@ export class Run {
   readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
   #pages: PageServer | undefined;
+  #rtpReceiver: RtpReceiver | undefined;
   readonly #browsers: Browser[] = [];
   readonly #publishers: BrowserPublisher[] = [];
   #browserVersion: string | undefined;
@@ -236,6 +240,25 @@ export class Run {
         if (scenario.viewers.joinSpacing > 0) await sleep(scenario.viewers.joinSpacing, undefined, { signal });
       }
     }
+    if (scenario.viewers.synthetic > 0) {
+      this.observer.emit('phase', 'joining synthetic viewers');
+      // The SFU sends to this socket: it must be reachable from the SFU's listen address.
+      this.#rtpReceiver = await RtpReceiver.open(scenario.sfu.listenIp);
+      for (let i = 1; i <= scenario.viewers.synthetic; i++) {
+        const viewer = new SyntheticViewer(
+          `synthetic-${i}`,
+          {
+            fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds,
+            audioOnly: !video,
+            session: { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval },
+          },
+          this.#rtpReceiver,
+        );
+        this.#attachViewer(viewer);
+        await viewer.join();
+        if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });
+      }
+    }
     this.#steadyFrom = Date.now();
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
@@ -261,7 +284,7 @@ export class Run {
     return browser;
   }
 
-  #attachViewer(viewer: BrowserViewer): void {
+  #attachViewer(viewer: Viewer): void {
     this.viewers.push(viewer);
     this.#viewerMetrics.attach(viewer);
     this.#timelines.addViewer(viewer);
@@ -327,6 +350,7 @@ export class Run {
     await Promise.allSettled(this.#browsers.map((b) => b.close()));
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});
+    this.#rtpReceiver?.close();
     this.#network?.close();
   }
 }

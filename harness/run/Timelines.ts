@@ -1,4 +1,4 @@
-import type { BrowserViewer } from '../browser/BrowserViewer.js';
+import type { Viewer } from './Viewer.js';
 import type { PageReport } from '../page/reports.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { PublisherSample, ViewerTimeline } from './impact.js';
@@ -11,14 +11,14 @@ import type { PublisherSummary } from './summary.js';
  * restart at zero when it republishes, so growth is accumulated).
  */
 export class Timelines {
-  readonly #viewers = new Map<string, { viewer: BrowserViewer; timeline: ViewerTimeline }>();
+  readonly #viewers = new Map<string, { viewer: Viewer; timeline: ViewerTimeline }>();
   readonly publisherSamples: PublisherSample[] = [];
   #publisherRaw: { frames: number; bytes: number; pli: number; fir: number } | undefined;
   readonly #publisherTotals = { frames: 0, bytes: 0, pli: 0, fir: 0 };
   #publisherFirst: { t: number; frames: number } | undefined;
   #publisherLast: { t: number; frames: number } | undefined;
 
-  addViewer(viewer: BrowserViewer): void {
+  addViewer(viewer: Viewer): void {
     const timeline: ViewerTimeline = {
       id: viewer.id,
       freezes: [],

@@ -8,6 +8,7 @@ import { parseCondition } from '../run/thresholds.js';
 import { VIEWER_METRICS } from '../run/viewerSummary.js';
 import { FAULT_METRICS } from '../run/impact.js';
 import { faultSchema } from '../faults/schema.js';
+import { drillSchema } from '../drill/schema.js';
 
 const condition = z.string().superRefine((text, ctx) => {
   const parsed = parseCondition(text);
@@ -52,9 +53,12 @@ export const scenarioSchema = z
       .prefault({}),
     viewers: z
       .object({
-        browser: z.number().int().min(0).max(200),
-        /** Pause between two viewers' joins; 0 joins them all at once. */
+        browser: z.number().int().min(0).max(200).default(0),
+        /** Viewers without a browser that receive the real streams over plain RTP (see harness/synthetic). */
+        synthetic: z.number().int().min(0).max(20_000).default(0),
+        /** Pause between two browser viewers' joins; 0 joins them all at once. */
         joinSpacing: durationMs.default(100),
+        syntheticJoinSpacing: durationMs.default(10),
       })
       .strict(),
     reconnect: z
@@ -70,6 +74,8 @@ export const scenarioSchema = z
     measurement: z
       .object({
         sampleInterval: durationMs.default(500),
+        /** Synthetic viewers report less often: there can be thousands of them. */
+        syntheticSampleInterval: durationMs.default(1000),
         /** Gaps over these are reported too, beside the W3C rule (vendor dashboards use 500 ms). */
         fixedFreezeThresholds: z.array(durationMs).default([500]),
       })
@@ -86,6 +92,8 @@ export const scenarioSchema = z
         }
       })
       .default({}),
+    /** An outage drill: hidden faults, alerts, people's actions timed against a vendor SLA (harness/drill/). */
+    drill: drillSchema.optional(),
   })
   .strict()
   .superRefine((scenario, ctx) => {

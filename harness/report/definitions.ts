@@ -1,0 +1,109 @@
+/**
+ * What every figure of the evidence pack means, in words a vendor engineer
+ * can check without livedrill. Shared by evidence.json, report.md and
+ * report.html so the three never disagree.
+ */
+import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
+
+export const SAMPLE_RATE = 48_000;
+/** Metrics are compared over this long before a fault starts and after it ends. */
+export const WINDOW_MS = 10_000;
+
+export interface Definition {
+  term: string;
+  text: string;
+}
+
+export const DEFINITIONS: Definition[] = [
+  {
+    term: 'Times',
+    text:
+      'All times are UTC. In evidence.json instants are epoch milliseconds and durations seconds unless the field name says otherwise ' +
+      '(…Ms, …Bps). "+12.3 s" is counted from the start of the steady broadcast (every viewer started), the origin of the scenario\'s fault times.',
+  },
+  {
+    term: 'Rendered frame',
+    text:
+      'Each viewer is a real Chromium page playing the stream in a <video> element. Every frame the page actually presents is timestamped with ' +
+      'HTMLVideoElement.requestVideoFrameCallback (epoch ms). Freezes are judged on these timestamps, not on decoder counters.',
+  },
+  {
+    term: 'Freeze (W3C)',
+    text:
+      'The W3C webrtc-stats freezeCount rule, as libwebrtc implements it: a gap between two consecutive rendered frames is a freeze when it is ' +
+      '>= max(3 × avg, avg + 150 ms), avg being the mean of the last 30 inter-frame gaps; the rule applies once 5 gaps are known. At 30 fps ' +
+      '(avg 33 ms) that is any gap >= 183 ms. A gap still open when measurement ended counts as an ongoing freeze. Its duration is the whole gap. ' +
+      'Chromium\'s own freezeCount / totalFreezesDuration are in raw/summary.json for cross-checking.',
+  },
+  {
+    term: `Video gap > ${VIDEO_FIXED_MS} ms (fixed threshold)`,
+    text:
+      `The vendor-dashboard style definition: any gap between two rendered frames longer than ${VIDEO_FIXED_MS} ms, whatever the frame rate. ` +
+      'Taken from the run\'s freeze records when the scenario measured this threshold, otherwise recomputed from the journaled frame timestamps.',
+  },
+  {
+    term: `Audio gap >= ${AUDIO_GAP_MS} ms (fixed threshold)`,
+    text:
+      `getStats() is read every sample period (500 ms by default). A period in which the inbound audio's concealedSamples grew by at least ` +
+      `${(AUDIO_GAP_MS / 1000) * SAMPLE_RATE} samples (${AUDIO_GAP_MS} ms at 48 kHz) is an audio gap period; consecutive gap periods make one gap, ` +
+      'whose length is the audio concealed in it (concealed samples / 48 000) and whose span is those periods. The resolution is one sample period: ' +
+      `a ${AUDIO_GAP_MS} ms gap split across two periods is missed, never invented. Time a viewer spent disconnected (no receiver) counts under disconnections.`,
+  },
+  {
+    term: 'Audio concealment',
+    text:
+      'From the inbound-rtp audio stats: concealedSamples / totalSamplesReceived, i.e. the share of played-out audio that the jitter buffer had to ' +
+      'synthesise (packet loss concealment, or silence) because real audio was missing. Headless Chromium only counts samples while audio plays out; ' +
+      'livedrill viewers play it.',
+  },
+  {
+    term: 'Packet loss',
+    text:
+      'From the inbound-rtp stats, per media kind: growth of packetsLost / (growth of packetsLost + growth of packetsReceived) over the window. ' +
+      'packetsLost is what the receiver still misses after NACK retransmissions (a packet recovered by retransmission is not lost). ' +
+      'Counters restart at zero when a viewer rejoins with a new receiver; growth is counted from there.',
+  },
+  {
+    term: 'Freeze ratio',
+    text: 'W3C freeze time / watched time (first rendered frame to end of measurement, or the part of a window after the first frame).',
+  },
+  {
+    term: 'Fault window and attribution window',
+    text:
+      'Ground truth from the fault scheduler: when the fault was injected and when it was reverted, and on whom. A fault\'s impact is attributed ' +
+      'from its start to 10 s after its end (cut at the next fault\'s start and at the end of the run): freezes overlapping that window, ' +
+      'disconnections and concealed audio in it.',
+  },
+  {
+    term: 'Affected viewer',
+    text:
+      'A viewer with, in the attribution window, a W3C freeze, a disconnection, or >= 200 ms of concealed audio. Percentages are of all viewers ' +
+      'of the run, and of the fault\'s targets. Unrecovered: affected and not watching again (frames flowing, connected) by the end of the run.',
+  },
+  {
+    term: 'Recovery time',
+    text: 'Fault end to the first rendered frame after it (after the reconnection, for a disconnected viewer); 0 when the viewer was never interrupted.',
+  },
+  {
+    term: 'Before / after windows',
+    text:
+      'Per viewer kind, over 10 s before the fault started and 10 s after it ended (cut to the steady broadcast and the end of measurement; ' +
+      'the window actually used is given). fps = frames rendered / watched seconds (mean over viewers, and the lowest), freeze ratio as above, ' +
+      'audio concealment and packet loss over all viewers of the kind, publisher bitrate = growth of bytesSent (audio + video) in the window.',
+  },
+  {
+    term: 'Reliability',
+    text:
+      'The harness watches its own machine once a second. A run is unreliable when the machine was saturated (all cores >= 95 % busy, or the ' +
+      'harness event loop stalled >= 250 ms) in more than 10 % of the steady broadcast, or when a freeze overlapped a saturated second: such a ' +
+      'freeze may be the test machine\'s doing, not the system under test\'s.',
+  },
+  {
+    term: 'Human timeline and SLA',
+    text:
+      'Alerts (alert.fire) and what people did (incident.action: ack, ticket, vendor-reply, reclassify, mitigate, resolve, note) as journaled during a drill. ' +
+      'One incident per fault. Detect = fault start → first alert; acknowledge = first alert → first ack; escalate = first ack → first vendor ticket; ' +
+      'mitigate / resolve = fault start → first mitigate / resolve. A vendor ticket\'s first response is judged against the vendor\'s published SLA ' +
+      'profile: the budget of the severity in force when the reply came, counted from the ticket on that severity\'s coverage hours.',
+  },
+];

@@ -1,0 +1,20 @@
+import type { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import type { PageReport } from '../page/reports.js';
+import type { ViewerQoe } from '../probes/ViewerQoe.js';
+
+export type ViewerEvents = {
+  /** Anything the viewer's session reported, for the journal. */
+  report: [viewerId: string, report: PageReport];
+  close: [];
+};
+
+/** A viewer of any kind, as the run sees it: it joins, it measures, it leaves. */
+export interface Viewer {
+  readonly id: string;
+  readonly kind: 'browser' | 'synthetic';
+  readonly qoe: ViewerQoe;
+  readonly observer: TypedEmitter<ViewerEvents>;
+  join(): Promise<void>;
+  /** Leaves; measurement ends at `end`. */
+  close(end?: number): Promise<void>;
+}

@@ -1,0 +1,97 @@
+import { isVp8KeyframeStart, marker, sequenceNumber } from './rtp.js';
+import type { RtpSink } from './RtpReceiver.js';
+
+/** Sequence accounting shared by both stream kinds: received, expected, lost (RFC 3550 style). */
+class SequenceCounter {
+  received = 0;
+  bytes = 0;
+  #base = -1;
+  #highest = -1; // extended (with wrap-around cycles)
+
+  /** Returns how many packets were skipped before this one (0 when in order). */
+  count(packet: Buffer): number {
+    this.received++;
+    this.bytes += packet.length;
+    const seq = sequenceNumber(packet);
+    if (this.#highest < 0) {
+      this.#base = this.#highest = seq;
+      return 0;
+    }
+    const cycles = this.#highest & ~0xffff;
+    let ext = cycles | seq;
+    if (ext < this.#highest - 0x8000) ext += 0x10000;
+    else if (ext > this.#highest + 0x8000) ext -= 0x10000;
+    const skipped = Math.max(0, ext - this.#highest - 1);
+    if (ext > this.#highest) this.#highest = ext;
+    return skipped;
+  }
+
+  get lost(): number {
+    return this.#highest < 0 ? 0 : Math.max(0, this.#highest - this.#base + 1 - this.received);
+  }
+}
+
+/**
+ * Video as a receiver sees it: a frame is complete at its marker bit;
+ * frames show only from the first keyframe on, and a frame with a hole in
+ * its sequence numbers is not shown (no retransmission here).
+ */
+export class VideoStream implements RtpSink {
+  readonly seq = new SequenceCounter();
+  frames = 0;
+  firstPacketAt: number | undefined;
+  #started = false;
+  #frameBroken = false;
+
+  constructor(private readonly onFrame: (t: number) => void) {}
+
+  onPacket(packet: Buffer, now: number): void {
+    this.firstPacketAt ??= now;
+    if (this.seq.count(packet) > 0) this.#frameBroken = true;
+    if (!this.#started && isVp8KeyframeStart(packet)) {
+      this.#started = true;
+      this.#frameBroken = false;
+    }
+    if (!marker(packet)) return;
+    if (this.#started && !this.#frameBroken) {
+      this.frames++;
+      this.onFrame(now);
+    }
+    this.#frameBroken = false;
+  }
+}
+
+const SAMPLES_PER_PACKET = 960; // 20 ms of Opus at 48 kHz
+const PACKET_MS = 20;
+/** Arrival gaps up to this are absorbed by a jitter buffer; longer ones are heard as concealment. */
+const JITTER_ALLOWANCE_MS = 60;
+
+/**
+ * Audio as a player would render it: every 20 ms packet is 960 samples; a
+ * lost packet, or a stall in arrivals beyond what a jitter buffer absorbs,
+ * is time the player had to conceal (as NetEq's concealedSamples counts).
+ */
+export class AudioStream implements RtpSink {
+  readonly seq = new SequenceCounter();
+  samplesReceived = 0;
+  concealedSamples = 0;
+  concealmentEvents = 0;
+  #lastArrival: number | undefined;
+
+  onPacket(packet: Buffer, now: number): void {
+    const skipped = this.seq.count(packet);
+    let concealedMs = skipped * PACKET_MS;
+    if (this.#lastArrival !== undefined) {
+      const gap = now - this.#lastArrival;
+      if (gap > JITTER_ALLOWANCE_MS) concealedMs += gap - PACKET_MS;
+    }
+    this.#lastArrival = now;
+    if (concealedMs > 0) {
+      const samples = Math.round((concealedMs * SAMPLES_PER_PACKET) / PACKET_MS);
+      this.concealedSamples += samples;
+      this.samplesReceived += samples; // concealed samples are played too, as in getStats
+      this.concealmentEvents++;
+    }
+    this.samplesReceived += SAMPLES_PER_PACKET;
+  }
+}
