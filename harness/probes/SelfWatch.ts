@@ -9,6 +9,8 @@ export interface SelfSample {
   machineBusy: number;
   /** Cores used by each watched group since the previous sample. */
   cores: Record<string, number>;
+  /** Resident memory of each watched group, bytes. */
+  rssBytes: Record<string, number>;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
 }
@@ -16,6 +18,7 @@ export interface SelfSample {
 export type SelfWatchEvents = { sample: [sample: SelfSample] };
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const PAGE_BYTES = 4096;
 
 /**
  * The harness watching itself: if it saturates the machine, freezes it
@@ -57,8 +60,11 @@ export class SelfWatch {
     this.#lastMachine = machine;
     const table = readProcessTable();
     const cores: Record<string, number> = {};
+    const rssBytes: Record<string, number> = {};
     for (const [group, { roots, tree }] of this.#groups) {
-      const ticks = tree ? treeTicks(roots(), table) : roots().reduce((sum, pid) => sum + (table.get(pid)?.ticks ?? 0), 0);
+      const pids = tree ? treePids(roots(), table) : roots().filter((pid) => table.has(pid));
+      rssBytes[group] = pids.reduce((sum, pid) => sum + (table.get(pid)?.rssPages ?? 0), 0) * PAGE_BYTES;
+      const ticks = pids.reduce((sum, pid) => sum + (table.get(pid)?.ticks ?? 0), 0);
       const last = this.#lastTicks.get(group) ?? ticks;
       this.#lastTicks.set(group, ticks);
       cores[group] = Math.max(0, ticks - last) / TICKS_PER_SECOND / seconds;
@@ -67,6 +73,7 @@ export class SelfWatch {
       t,
       machineBusy: total > 0 ? 1 - idle / total : 0,
       cores,
+      rssBytes,
       eventLoopLagP99Ms: this.#lag.percentile(99) / 1e6,
       eventLoopLagMaxMs: this.#lag.max / 1e6,
     };
@@ -156,6 +163,7 @@ interface ProcessInfo {
   ppid: number;
   /** utime + stime, in clock ticks. */
   ticks: number;
+  rssPages: number;
   children: number[];
 }
 
@@ -168,7 +176,7 @@ function readProcessTable(): Map<number, ProcessInfo> {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the command name, which may itself contain spaces.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(pid, { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), children: [] });
+      table.set(pid, { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]), children: [] });
     } catch {
       // exited between listing and reading
     }
@@ -177,9 +185,9 @@ function readProcessTable(): Map<number, ProcessInfo> {
   return table;
 }
 
-/** CPU ticks of the live processes in the trees (a process that exited drops out of the sum). */
-function treeTicks(roots: number[], table: Map<number, ProcessInfo>): number {
-  let ticks = 0;
+/** The live processes in the trees rooted at `roots` (a process that exited drops out). */
+function treePids(roots: number[], table: Map<number, ProcessInfo>): number[] {
+  const pids: number[] = [];
   const stack = [...roots];
   const seen = new Set<number>();
   while (stack.length > 0) {
@@ -188,8 +196,8 @@ function treeTicks(roots: number[], table: Map<number, ProcessInfo>): number {
     seen.add(pid);
     const info = table.get(pid);
     if (!info) continue;
-    ticks += info.ticks;
+    pids.push(pid);
     stack.push(...info.children);
   }
-  return ticks;
+  return pids;
 }
