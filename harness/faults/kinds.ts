@@ -65,9 +65,10 @@ async function massDisconnect(targets: string[], ctx: FaultContext): Promise<Inj
 /** SIGKILLs a worker; the SFU replaces it and the peers of its rooms must rejoin. */
 async function crashWorker(index: number, ctx: FaultContext): Promise<InjectedFault> {
   const slot = ctx.server.sfu.workers[index];
-  const targets = [...ctx.server.sfu.rooms.values()]
-    .filter((r) => r.workerIndex === index)
-    .flatMap((r) => [...r.peers.keys()]);
+  // Its peers, and every peer of a room whose origin (publishers) it carried.
+  const targets = [...ctx.server.sfu.rooms.values()].flatMap((r) =>
+    [...r.peers.values()].filter((p) => r.originWorker === index || p.workerIndex === index).map((p) => p.id),
+  );
   const pid = slot.worker.pid;
   process.kill(pid, 'SIGKILL');
   return {

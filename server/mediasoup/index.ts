@@ -46,6 +46,16 @@ export function webRtcTransportOptions(listen: ListenAddress): types.WebRtcTrans
   };
 }
 
+/** A plain RTP transport a synthetic viewer receives on (no ICE/DTLS; RTCP muxed). */
+export function plainTransportOptions(listen: ListenAddress): types.PlainTransportOptions {
+  return { listenIp: { ip: listen.ip, announcedIp: listen.announcedIp }, rtcpMux: true, comedia: false };
+}
+
+/** The address a plain transport listens on, as clients must reach it. */
+export function plainTransportAddress(transport: types.PlainTransport): { ip: string; port: number } {
+  return { ip: transport.tuple.localIp, port: transport.tuple.localPort };
+}
+
 /** CPU seconds (user + system) the worker process has used so far. */
 export async function workerCpuSeconds(worker: types.Worker): Promise<number> {
   const usage = await worker.getResourceUsage();

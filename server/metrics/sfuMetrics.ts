@@ -21,10 +21,13 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
     const out = new Map<number, WorkerLoad>();
     for (const { index } of sfu.workers) out.set(index, { rooms: 0, transports: 0, producers: { audio: 0, video: 0 }, consumers: { audio: 0, video: 0 } });
     for (const room of sfu.rooms.values()) {
-      const w = out.get(room.workerIndex);
-      if (!w) continue;
-      w.rooms++;
+      for (const index of room.routers.keys()) {
+        const w = out.get(index);
+        if (w) w.rooms++;
+      }
       for (const peer of room.peers.values()) {
+        const w = out.get(peer.workerIndex);
+        if (!w) continue;
         w.transports += peer.transports.size;
         for (const p of peer.producers.values()) w.producers[p.kind]++;
         for (const c of peer.consumers.values()) w.consumers[c.kind]++;
@@ -51,7 +54,7 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
 
   new Gauge({
     name: 'livedrill_sfu_rooms',
-    help: 'Rooms (broadcasts) open, per worker',
+    help: 'Rooms (broadcasts) with a router on each worker',
     labelNames: ['worker'],
     registers,
     collect() {
@@ -61,7 +64,7 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
   });
   new Gauge({
     name: 'livedrill_sfu_transports',
-    help: 'WebRTC transports open, per worker',
+    help: 'Transports open (WebRTC and plain RTP), per worker',
     labelNames: ['worker'],
     registers,
     collect() {
@@ -120,7 +123,7 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
           if (!stats) continue;
           seen.add(transport.id);
           const prev = lastBytes.get(transport.id) ?? { rx: 0, tx: 0 };
-          const labels = { worker: String(room.workerIndex) };
+          const labels = { worker: String(peer.workerIndex) };
           received.inc(labels, Math.max(0, stats.bytesReceived - prev.rx));
           sent.inc(labels, Math.max(0, stats.bytesSent - prev.tx));
           lastBytes.set(transport.id, { rx: stats.bytesReceived, tx: stats.bytesSent });
@@ -131,14 +134,14 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
   };
   const received: Counter = new Counter({
     name: 'livedrill_sfu_received_bytes_total',
-    help: 'Bytes received by the SFU on WebRTC transports, per worker',
+    help: 'Bytes received by the SFU on its transports, per worker',
     labelNames: ['worker'],
     registers,
     collect: pollTransports,
   });
   const sent: Counter = new Counter({
     name: 'livedrill_sfu_sent_bytes_total',
-    help: 'Bytes sent by the SFU on WebRTC transports, per worker',
+    help: 'Bytes sent by the SFU on its transports, per worker',
     labelNames: ['worker'],
     registers,
     collect: pollTransports,

@@ -7,9 +7,11 @@ export type PeerEvents = { close: [] };
 
 /** One signaling participant in a room, owning its transports, producers and consumers. */
 export class Peer extends TypedEmitter<PeerEvents> {
-  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly transports = new Map<string, types.WebRtcTransport | types.PlainTransport>();
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
+  /** The worker slot whose router this peer's transports live on (set by Room.admit). */
+  workerIndex = 0;
   #closed = false;
 
   constructor(

@@ -4,33 +4,95 @@ import type { Peer } from './Peer.js';
 
 export type RoomEvents = {
   newproducer: [producer: types.Producer, peer: Peer];
+  /** A non-origin router went (its worker died): only its viewers are cut off. */
+  routerclose: [workerIndex: number];
   close: [];
 };
 
-/** One broadcast: a mediasoup router on one worker and the peers in it. */
+/** Makes a router for this room on a given worker slot. */
+export type RouterFactory = (workerIndex: number) => Promise<types.Router>;
+
+/**
+ * One broadcast. Publishers produce on the origin router; viewers are
+ * spread over one router per worker, each fed through pipe transports
+ * (mediasoup's pipeToRouter), so a broadcast uses every core. Losing the
+ * origin router ends the room; losing another cuts off only its viewers.
+ */
 export class Room extends TypedEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   /** For outsiders (metrics, journal) so they never interfere with the room's own listeners. */
   readonly observer = new TypedEmitter<RoomEvents>();
+  readonly routers = new Map<number, types.Router>();
+  readonly #creating = new Map<number, Promise<types.Router>>();
   #closed = false;
 
   constructor(
     readonly name: string,
-    readonly router: types.Router,
-    readonly workerIndex: number,
+    readonly origin: types.Router,
+    readonly originWorker: number,
+    private readonly workerCount: number,
+    private readonly makeRouter: RouterFactory,
   ) {
     super();
-    // A router closes with its worker (crash or shutdown): the room goes with it.
-    router.observer.on('close', () => this.close());
+    this.#adopt(originWorker, origin);
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  addPeer(peer: Peer): void {
+  /** Router capabilities are the same on every router of the room. */
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.origin.rtpCapabilities;
+  }
+
+  #adopt(workerIndex: number, router: types.Router): void {
+    this.routers.set(workerIndex, router);
+    router.observer.on('close', () => {
+      this.routers.delete(workerIndex);
+      if (router === this.origin) this.close();
+      else if (!this.#closed) {
+        this.emit('routerclose', workerIndex);
+        this.observer.emit('routerclose', workerIndex);
+      }
+    });
+  }
+
+  /** Puts a peer on a router: publishers on the origin, viewers on the worker with the fewest viewers. */
+  async admit(peer: Peer): Promise<void> {
+    peer.workerIndex = peer.role === 'publisher' ? this.originWorker : this.#quietestWorker();
+    await this.routerOf(peer);
     this.peers.set(peer.id, peer);
-    peer.once('close', () => this.peers.delete(peer.id));
+    peer.once('close', () => {
+      if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+    });
+  }
+
+  #quietestWorker(): number {
+    const viewers = new Map<number, number>();
+    for (const p of this.peers.values()) if (p.role === 'viewer') viewers.set(p.workerIndex, (viewers.get(p.workerIndex) ?? 0) + 1);
+    let best = this.originWorker;
+    for (let i = 0; i < this.workerCount; i++) if ((viewers.get(i) ?? 0) < (viewers.get(best) ?? 0)) best = i;
+    return best;
+  }
+
+  /** The peer's router, made (and fed every producer) on first use. */
+  async routerOf(peer: Peer): Promise<types.Router> {
+    const existing = this.routers.get(peer.workerIndex);
+    if (existing) return existing;
+    let creating = this.#creating.get(peer.workerIndex);
+    if (!creating) {
+      creating = this.#createRouter(peer.workerIndex).finally(() => this.#creating.delete(peer.workerIndex));
+      this.#creating.set(peer.workerIndex, creating);
+    }
+    return creating;
+  }
+
+  async #createRouter(workerIndex: number): Promise<types.Router> {
+    const router = await this.makeRouter(workerIndex);
+    this.#adopt(workerIndex, router);
+    for (const { producer } of this.producers()) await this.origin.pipeToRouter({ producerId: producer.id, router });
+    return router;
   }
 
   /** Every producer of every publisher in the room. */
@@ -50,7 +112,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     return undefined;
   }
 
-  announceProducer(producer: types.Producer, peer: Peer): void {
+  /** A new producer on the origin: piped to every other router before viewers hear of it. */
+  async announceProducer(producer: types.Producer, peer: Peer): Promise<void> {
+    for (const router of this.routers.values()) {
+      // A router whose worker just died fails here; its close handler already cut its viewers off.
+      if (router !== this.origin) await this.origin.pipeToRouter({ producerId: producer.id, router }).catch(() => {});
+    }
     this.emit('newproducer', producer, peer);
     this.observer.emit('newproducer', producer, peer);
   }
@@ -59,7 +126,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const peer of [...this.peers.values()]) peer.close();
-    this.router.close();
+    for (const router of this.routers.values()) router.close();
     this.emit('close');
     this.observer.emit('close');
   }

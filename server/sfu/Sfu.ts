@@ -84,9 +84,9 @@ export class Sfu extends TypedEmitter<SfuEvents> {
 
   async #createRoom(name: string): Promise<Room> {
     if (this.#closed) throw new Error('SFU is closed');
-    const slot = this.#leastLoadedWorker();
-    const router = await slot.worker.createRouter({ mediaCodecs });
-    const room = new Room(name, router, slot.index);
+    const originWorker = this.#leastLoadedWorker();
+    const makeRouter = (index: number): Promise<types.Router> => this.workers[index].worker.createRouter({ mediaCodecs });
+    const room = new Room(name, await makeRouter(originWorker), originWorker, this.workers.length, makeRouter);
     this.rooms.set(name, room);
     room.once('close', () => {
       if (this.rooms.get(name) === room) this.rooms.delete(name);
@@ -95,10 +95,11 @@ export class Sfu extends TypedEmitter<SfuEvents> {
     return room;
   }
 
-  #leastLoadedWorker(): SfuWorker {
+  /** New rooms' origins go to the worker with the fewest origins. */
+  #leastLoadedWorker(): number {
     const load = new Map<number, number>();
-    for (const room of this.rooms.values()) load.set(room.workerIndex, (load.get(room.workerIndex) ?? 0) + 1);
-    return this.workers.reduce((best, w) => ((load.get(w.index) ?? 0) < (load.get(best.index) ?? 0) ? w : best));
+    for (const room of this.rooms.values()) load.set(room.originWorker, (load.get(room.originWorker) ?? 0) + 1);
+    return this.workers.reduce((best, w) => ((load.get(w.index) ?? 0) < (load.get(best.index) ?? 0) ? w : best)).index;
   }
 
   close(): void {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { iceSettled, webRtcTransportOptions, type types } from '../mediasoup/index.js';
+import {
+  iceSettled,
+  plainTransportAddress,
+  plainTransportOptions,
+  webRtcTransportOptions,
+  type types,
+} from '../mediasoup/index.js';
 import { TypedEmitter } from '../common/TypedEmitter.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import type { Room } from '../sfu/Room.js';
@@ -199,13 +205,13 @@ class Session {
       // A fresh join under a known id replaces the old peer (a client starting over).
       existing?.close();
       peer = new Peer(data.peerId ?? randomUUID(), data.role);
-      room.addPeer(peer);
+      await room.admit(peer);
     }
     this.#attach(peer, room);
     return {
       peerId: peer.id,
       resumed,
-      routerRtpCapabilities: room.router.rtpCapabilities,
+      routerRtpCapabilities: room.rtpCapabilities,
       producers: room.producers().map(({ producer }) => ({ producerId: producer.id, kind: producer.kind })),
     };
   }
@@ -223,8 +229,12 @@ class Session {
       this.#notify({ notification: 'roomClosed', data: { reason: 'the room closed (SFU worker gone or shutdown)' } });
       this.closePeer();
     };
+    const onRouterClose = (workerIndex: number): void => {
+      if (workerIndex === peer.workerIndex) onRoomClose();
+    };
     room.once('close', onRoomClose);
-    this.#detach.push(() => room.off('close', onRoomClose));
+    room.on('routerclose', onRouterClose);
+    this.#detach.push(() => room.off('close', onRoomClose), () => room.off('routerclose', onRouterClose));
   }
 
   #detachPeer(): Peer | undefined {
@@ -238,15 +248,19 @@ class Session {
 
   async #createTransport(data: RequestData<'createTransport'>): Promise<unknown> {
     const { peer, room } = this.#joined('createTransport');
-    if (data.direction === 'send' && peer.role !== 'publisher') {
-      throw new SignalingError('forbidden', 'createTransport: direction: only a publisher may create a "send" transport');
+    if (data.direction === 'send' && (peer.role !== 'publisher' || data.type !== 'webrtc')) {
+      throw new SignalingError('forbidden', 'createTransport: direction: only a publisher may create a "send" transport, of type "webrtc"');
     }
-    const transport = await room.router.createWebRtcTransport({
-      ...webRtcTransportOptions(this.#sfu.options.listen),
-      appData: { direction: data.direction, peerId: peer.id },
-    });
-    peer.transports.set(transport.id, transport);
-    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    const appData = { direction: data.direction, peerId: peer.id };
+    const listen = this.#sfu.options.listen;
+    if (data.type === 'plain') {
+      const router = await room.routerOf(peer);
+      const transport = await router.createPlainTransport({ ...plainTransportOptions(listen), appData });
+      this.#own(peer, transport);
+      return { id: transport.id, ...plainTransportAddress(transport) };
+    }
+    const transport = await (await room.routerOf(peer)).createWebRtcTransport({ ...webRtcTransportOptions(listen), appData });
+    this.#own(peer, transport);
     const mediaPath = this.server.options.mediaPath;
     return {
       id: transport.id,
@@ -256,7 +270,12 @@ class Session {
     };
   }
 
-  #transport(peer: Peer, method: string, transportId: string): types.WebRtcTransport {
+  #own(peer: Peer, transport: types.WebRtcTransport | types.PlainTransport): void {
+    peer.transports.set(transport.id, transport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+  }
+
+  #transport(peer: Peer, method: string, transportId: string): types.WebRtcTransport | types.PlainTransport {
     const transport = peer.transports.get(transportId);
     if (!transport) throw new SignalingError('not_found', `${method}: transportId: no transport "${transportId}" for this peer`);
     return transport;
@@ -265,7 +284,14 @@ class Session {
   async #connectTransport(data: RequestData<'connectTransport'>): Promise<unknown> {
     const { peer } = this.#joined('connectTransport');
     const transport = this.#transport(peer, 'connectTransport', data.transportId);
-    await transport.connect({ dtlsParameters: data.dtlsParameters as unknown as types.DtlsParameters });
+    const plain = !('iceState' in transport);
+    if ('dtlsParameters' in data && !plain) {
+      await (transport as types.WebRtcTransport).connect({ dtlsParameters: data.dtlsParameters as unknown as types.DtlsParameters });
+    } else if ('ip' in data && plain) {
+      await (transport as types.PlainTransport).connect({ ip: data.ip, port: data.port });
+    } else {
+      throw new SignalingError('bad_message', `connectTransport: a ${plain ? 'plain transport takes ip and port' : 'WebRTC transport takes dtlsParameters'}`);
+    }
     return {};
   }
 
@@ -279,7 +305,7 @@ class Session {
     });
     peer.producers.set(producer.id, producer);
     producer.observer.on('close', () => peer.producers.delete(producer.id));
-    room.announceProducer(producer, peer);
+    await room.announceProducer(producer, peer);
     return { id: producer.id };
   }
 
@@ -290,7 +316,7 @@ class Session {
     if (!room.findProducer(data.producerId)) {
       throw new SignalingError('not_found', `consume: producerId: no producer "${data.producerId}" in room "${room.name}"`);
     }
-    if (!room.router.canConsume({ producerId: data.producerId, rtpCapabilities })) {
+    if (!(await room.routerOf(peer)).canConsume({ producerId: data.producerId, rtpCapabilities })) {
       throw new SignalingError('bad_message', 'consume: rtpCapabilities: cannot consume this producer with these capabilities');
     }
     // Paused until the client has wired up its track, so no first keyframe is lost.
@@ -306,7 +332,7 @@ class Session {
     const consumer = peer.consumers.get(data.consumerId);
     if (!consumer) throw new SignalingError('not_found', `resume: consumerId: no consumer "${data.consumerId}" for this peer`);
     const transport = [...peer.transports.values()].find((t) => t.appData.direction === 'recv');
-    if (transport) await iceSettled(transport);
+    if (transport && 'iceState' in transport) await iceSettled(transport);
     await consumer.resume();
     return {};
   }

@@ -24,8 +24,22 @@ export const requestSchema = z.discriminatedUnion('method', [
       resume: z.boolean().optional(),
     }),
   }),
-  z.object({ method: z.literal('createTransport'), data: z.object({ direction: z.enum(['send', 'recv']) }) }),
-  z.object({ method: z.literal('connectTransport'), data: z.object({ transportId: id, dtlsParameters: json }) }),
+  z.object({
+    method: z.literal('createTransport'),
+    data: z.object({
+      direction: z.enum(['send', 'recv']),
+      /** 'plain': plain RTP to the client's UDP socket, for synthetic viewers (receive only). */
+      type: z.enum(['webrtc', 'plain']).default('webrtc'),
+    }),
+  }),
+  z.object({
+    method: z.literal('connectTransport'),
+    data: z.union([
+      z.object({ transportId: id, dtlsParameters: json }),
+      /** A plain transport: where the client receives. */
+      z.object({ transportId: id, ip: z.ipv4(), port: z.number().int().min(1).max(65535) }),
+    ]),
+  }),
   z.object({
     method: z.literal('produce'),
     data: z.object({ transportId: id, kind: z.enum(['audio', 'video']), rtpParameters: json }),
