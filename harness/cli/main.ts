@@ -1,48 +1,118 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import logUpdate from 'log-update';
-import { loadScenario, ScenarioError } from '../scenario/load.js';
+import { loadScenario, parseScenario, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { Run } from '../run/Run.js';
-import { formatProgress, formatSummary } from './format.js';
+import { mergeRuns, RunDirError } from '../run/merge.js';
+import { writeSummary } from '../run/summary.js';
+import { executeInForeground } from './execute.js';
+import { formatSummary } from './format.js';
 
 const program = new Command()
   .name('livedrill')
   .description('Live-streaming stability testbed: real SFU, real browsers, scheduled faults, measured impact.');
+
+const defaultOut = (name: string): string => join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
+const hostOption = () => new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1');
+const portOption = () => new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(Number);
 
 program
   .command('run')
   .description('run a scenario and write journal.jsonl and summary.json')
   .argument('<scenario>', 'scenario YAML file')
   .option('--out <dir>', 'output directory (default: runs/<time>-<scenario name>)')
-  .addOption(new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1'))
-  .addOption(new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(Number))
+  .addOption(hostOption())
+  .addOption(portOption())
   .action(async (file: string, opts: { out?: string; host: string; port: number }) => {
     const scenario = await loadScenario(file);
-    const outDir = opts.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`);
-    const run = new Run({ scenario, scenarioFile: file, outDir, host: opts.host, port: opts.port });
-    const abort = new AbortController();
-    const stop = (sig: string): void => {
-      if (abort.signal.aborted) return;
-      console.error(`\n${sig}: stopping, writing the summary…`);
-      abort.abort();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port });
+    await executeInForeground(run);
+  });
 
-    const live = process.stdout.isTTY;
-    let lastPrinted = 0;
-    run.observer.on('phase', (phase) => (live ? logUpdate(phase) : console.log(phase)));
-    run.observer.on('ready', (urls) => console.log(`signaling ${urls.signaling}  metrics ${urls.metrics}`));
-    run.observer.on('progress', (p) => {
-      if (live) logUpdate(formatProgress(p));
-      else if (p.elapsedMs - lastPrinted >= 5000) {
-        lastPrinted = p.elapsedMs;
-        console.log(formatProgress(p));
-      }
+program
+  .command('sfu')
+  .description("run only the SFU, the publisher and the scenario's faults, for viewer shards on other machines")
+  .argument('<scenario>', 'scenario YAML file (its viewers are ignored: shards bring them)')
+  .option('--out <dir>', 'output directory (default: runs/<time>-<scenario name>-sfu)')
+  .addOption(hostOption())
+  .addOption(portOption())
+  .option('--announced-ip <address>', 'address viewers reach the SFU on (needed when --host is 0.0.0.0)')
+  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string }) => {
+    const scenario = await loadScenario(file);
+    if (opts.host === '0.0.0.0' && !opts.announcedIp) {
+      throw new ScenarioError('sfu: --announced-ip: required with --host 0.0.0.0 (the address viewers send media to)');
+    }
+    // Media listens where signaling does, announced as the operator says.
+    const sfuScenario: Scenario = {
+      ...scenario,
+      sfu: { ...scenario.sfu, listenIp: opts.host, announcedIp: opts.announcedIp ?? scenario.sfu.announcedIp },
+      viewers: { ...scenario.viewers, browser: 0, synthetic: 0 },
+    };
+    const run = new Run({ scenario: sfuScenario, scenarioFile: file, outDir: opts.out ?? `${defaultOut(scenario.name)}-sfu`, role: 'sfu', host: opts.host, port: opts.port });
+    await executeInForeground(run);
+  });
+
+program
+  .command('viewers')
+  .description('run one shard of viewers against a remote SFU (started with `livedrill sfu`)')
+  .requiredOption('--sfu <url>', 'the SFU signaling URL, ws://HOST:PORT/signaling')
+  .option('--scenario <file>', 'scenario for measurement settings and thresholds')
+  .option('--room <room>', 'room (default: the scenario\'s, or "livedrill")')
+  .addOption(new Option('--browser <n>', 'browser viewers').default(0).argParser(Number))
+  .addOption(new Option('--synthetic <n>', 'synthetic viewers').default(0).argParser(Number))
+  .option('--shard <k/s>', 'this shard, e.g. 1/2', '1/1')
+  .option('--duration <duration>', 'how long to watch once joined (default: the scenario\'s)')
+  .option('--out <dir>', 'output directory (default: runs/<time>-shard-K-of-S)')
+  .addOption(new Option('--metrics-port <port>', "this shard's /metrics port").default(0).argParser(Number))
+  .addOption(hostOption())
+  .option('--receive-ip <address>', 'address synthetic viewers receive RTP on (one the SFU can reach)')
+  .action(async (opts: {
+    sfu: string; scenario?: string; room?: string; browser: number; synthetic: number; shard: string;
+    duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string;
+  }) => {
+    const match = /^(\d+)\/(\d+)$/.exec(opts.shard);
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
+      throw new ScenarioError(`viewers: --shard: expected K/S with 1 <= K <= S, got "${opts.shard}"`);
+    }
+    const base = opts.scenario ? await loadScenario(opts.scenario) : parseScenario('name: shard\nduration: 60s\n', '(defaults)');
+    const overrides = parseScenario(
+      `name: ${base.name}\nduration: ${opts.duration ?? `${base.duration}ms`}\nviewers: { browser: ${opts.browser}, synthetic: ${opts.synthetic} }\n`,
+      '(command line)',
+    );
+    const scenario: Scenario = {
+      ...base,
+      duration: overrides.duration,
+      room: opts.room ?? base.room,
+      viewers: { ...base.viewers, browser: overrides.viewers.browser, synthetic: overrides.viewers.synthetic },
+    };
+    const shard = { index: Number(match[1]), count: Number(match[2]) };
+    const run = new Run({
+      scenario,
+      scenarioFile: opts.scenario ?? '(command line)',
+      outDir: opts.out ?? defaultOut(`shard-${shard.index}-of-${shard.count}`),
+      role: 'viewers',
+      signalingUrl: opts.sfu,
+      shard,
+      metricsPort: opts.metricsPort,
+      host: opts.host,
+      receiveIp: opts.receiveIp,
     });
-    const summary = await run.execute(abort.signal);
-    if (live) logUpdate.done();
-    console.log(formatSummary(summary, run.summaryFile));
+    await executeInForeground(run);
+  });
+
+program
+  .command('merge')
+  .description('combine an SFU run directory and its viewer shards into one summary (same thresholds)')
+  .argument('<dirs...>', 'run directories: the SFU\'s and every shard\'s')
+  .option('--out <dir>', 'where merged summary.json goes (default: the SFU run directory + "-merged")')
+  .action(async (dirs: string[], opts: { out?: string }) => {
+    const summary = mergeRuns(dirs);
+    const out = opts.out ?? `${dirs[0].replace(/\/$/, '')}-merged`;
+    mkdirSync(out, { recursive: true });
+    const file = join(out, 'summary.json');
+    writeSummary(file, summary);
+    console.log(formatSummary(summary, file));
     process.exitCode = summary.pass ? 0 : 1;
   });
 
@@ -60,7 +130,7 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ScenarioError) {
+  if (error instanceof ScenarioError || error instanceof RunDirError) {
     console.error(error.message);
     process.exitCode = 2;
   } else {

@@ -58,7 +58,7 @@ const window = z
   .refine(([from, to]) => from <= to, { message: 'expected [from, to] with from <= to' });
 
 /** A fault spec of faults/schema.ts with `window: [from, to]` where the scenario's have `at`. */
-const drillFaultOptions = faultSchema.options.map((option) =>
+const drillFaultOptions = (faultSchema.options as readonly z.ZodObject[]).map((option) =>
   option.omit({ at: true }).extend({
     window,
     at: z.never({ error: 'a drill fault strikes at a hidden time: give window: [from, to] instead of at' }).optional(),

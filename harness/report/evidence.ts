@@ -547,7 +547,7 @@ function reliability(rec: RunRecord, summary: RunSummary | null): Evidence['reli
       }
     : {
         status: 'unreliable',
-        statement: `UNRELIABLE: the test machine was overloaded during the run; some freezes may be the harness's own, not the vendor's${from}. ${details.reasons.join('; ')}.`,
+        statement: `UNRELIABLE: the test machine was overloaded during the run; some freezes may be the harness's own, not the vendor's${from}. Why: ${details.reasons.join('; ')}.`,
         reasons: details.reasons,
         source,
         details,

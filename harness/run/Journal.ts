@@ -14,13 +14,17 @@ export interface JournalEntry {
 export class Journal {
   #fd: number | undefined;
 
-  constructor(readonly file: string) {
+  /** @param stamp fields put on every line (e.g. the shard a line comes from) */
+  constructor(
+    readonly file: string,
+    private readonly stamp: Record<string, unknown> = {},
+  ) {
     this.#fd = openSync(file, 'a');
   }
 
   write(type: string, fields: Record<string, unknown> = {}, t = Date.now()): void {
     if (this.#fd === undefined) return;
-    writeSync(this.#fd, `${JSON.stringify({ t, type, ...fields })}\n`);
+    writeSync(this.#fd, `${JSON.stringify({ t, type, ...this.stamp, ...fields })}\n`);
   }
 
   close(): void {

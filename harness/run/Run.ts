@@ -19,6 +19,7 @@ import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
 import { ViewerMetrics } from '../collectors/viewerMetrics.js';
 import { registerSelfMetrics } from '../collectors/selfMetrics.js';
 import { registerFaultMetrics } from '../collectors/faultMetrics.js';
+import { MetricsServer } from '../collectors/MetricsServer.js';
 import { FaultScheduler } from '../faults/FaultScheduler.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { Journal } from './Journal.js';
@@ -37,7 +38,23 @@ export interface RunOptions {
   port?: number;
   /** Ends the broadcast early, as a normal end (a drill resolved before its time limit). */
   stopWhen?: Promise<unknown>;
+  /**
+   * What this process runs: everything (default); only the SFU with the
+   * publisher and the faults ('sfu'); or only viewers against a remote SFU
+   * ('viewers', one shard of a run spread over machines).
+   */
+  role?: RunRole;
+  /** For 'viewers': the SFU's signaling URL. */
+  signalingUrl?: string;
+  /** For 'viewers': which shard this is; on every journal line and metric. */
+  shard?: { index: number; count: number };
+  /** For 'viewers': port of this shard's own /metrics. */
+  metricsPort?: number;
+  /** For 'viewers': the address synthetic viewers receive RTP on (one the SFU can reach). */
+  receiveIp?: string;
 }
+
+export type RunRole = 'all' | 'sfu' | 'viewers';
 
 export interface RunProgress {
   elapsedMs: number;
@@ -85,6 +102,7 @@ export class Run {
   #server: SfuServer | undefined;
   #pages: PageServer | undefined;
   #rtpReceiver: RtpReceiver | undefined;
+  #metrics: MetricsServer | undefined;
   readonly #browsers: Browser[] = [];
   readonly #publishers: BrowserPublisher[] = [];
   #browserVersion: string | undefined;
@@ -95,12 +113,18 @@ export class Run {
   constructor(readonly options: RunOptions) {
     this.id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.scenario.name}`;
     mkdirSync(options.outDir, { recursive: true });
-    this.journal = new Journal(join(options.outDir, 'journal.jsonl'));
+    const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
+    this.journal = new Journal(join(options.outDir, 'journal.jsonl'), shard ? { shard } : {});
+    if (shard) this.registry.setDefaultLabels({ shard });
     this.#faults = new FaultScheduler(options.scenario.faults, this.journal);
     // The relay costs a hop on every packet: only runs that impair the network get it.
     if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay();
     registerSelfMetrics(this.registry, this.#selfWatch);
     registerFaultMetrics(this.registry, this.#faults);
+  }
+
+  get #role(): RunRole {
+    return this.options.role ?? 'all';
   }
 
   get summaryFile(): string {
@@ -111,7 +135,13 @@ export class Run {
     const { scenario } = this.options;
     const startedAt = Date.now();
     let error: string | null = null;
-    this.journal.write('run.start', { runId: this.id, scenarioFile: this.options.scenarioFile, scenario, versions: softwareVersions() });
+    this.journal.write('run.start', {
+      runId: this.id,
+      role: this.#role,
+      scenarioFile: this.options.scenarioFile,
+      scenario,
+      versions: softwareVersions(),
+    });
     this.#selfWatch.watch('harness', () => [process.pid], false);
     this.#selfWatch.observer.on('sample', (s) => this.journal.write('self.sample', { ...s }, s.t));
     this.#selfWatch.start();
@@ -119,7 +149,8 @@ export class Run {
     try {
       await this.#start(signal);
       const steadyFrom = this.#steadyFrom!;
-      this.#faults.start(this.#faultContext(), steadyFrom);
+      // Faults act on the SFU: the process that runs it schedules them.
+      if (this.#server) this.#faults.start(this.#faultContext(), steadyFrom);
       const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
         const waited = new AbortController();
@@ -170,6 +201,24 @@ export class Run {
   }
 
   async #start(signal: AbortSignal): Promise<void> {
+    const role = this.#role;
+    const signalingUrl = role === 'viewers' ? this.options.signalingUrl! : await this.#startSfu();
+    signal.throwIfAborted();
+    if (role === 'viewers') {
+      this.#metrics = await MetricsServer.start(this.registry, this.options.metricsPort ?? 0, this.options.host);
+      this.observer.emit('ready', { signaling: signalingUrl, metrics: this.#metrics.url });
+    }
+    const session = this.#sessionSettings(signalingUrl);
+    this.#pages = await PageServer.start();
+    if (role !== 'viewers') await this.#startPublishers(session, signal);
+    if (role !== 'sfu') await this.#startViewers(session, signal);
+    this.#steadyFrom = Date.now();
+    this.journal.write('run.steady', {});
+    this.observer.emit('phase', 'broadcasting');
+  }
+
+  /** Starts the SFU (signaling and /metrics on one port); returns its signaling URL. */
+  async #startSfu(): Promise<string> {
     const { scenario } = this.options;
     this.observer.emit('phase', 'starting SFU');
     this.#server = await SfuServer.start({
@@ -186,11 +235,13 @@ export class Run {
     const urls = { signaling: server.signalingUrl, metrics: server.metricsUrl };
     this.journal.write('sfu.ready', { ...urls, workers: server.sfu.workers.map((w) => w.worker.pid) });
     this.observer.emit('ready', urls);
-    signal.throwIfAborted();
+    return server.signalingUrl;
+  }
 
-    this.#pages = await PageServer.start();
-    const page: Omit<PageConfig, 'role' | 'peerId' | 'media'> = {
-      signalingUrl: server.signalingUrl,
+  #sessionSettings(signalingUrl: string): Omit<PageConfig, 'role' | 'peerId' | 'media'> {
+    const { scenario } = this.options;
+    return {
+      signalingUrl,
       room: scenario.room,
       sampleIntervalMs: scenario.measurement.sampleInterval,
       reconnect: {
@@ -201,8 +252,11 @@ export class Run {
         disconnectGraceMs: scenario.reconnect.disconnectGrace,
       },
     };
+  }
 
-    // The publisher gets its own browser, so viewer load cannot starve the encoder.
+  /** The publisher gets its own browser, so viewer load cannot starve the encoder. */
+  async #startPublishers(page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
+    const { scenario } = this.options;
     this.observer.emit('phase', 'starting publisher');
     const video = scenario.publisher.video;
     const publisherBrowser = await this.#launchBrowser('publisher-browser', video ? video.fps : undefined);
@@ -212,26 +266,28 @@ export class Run {
       const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
-      await publisher.open(publisherBrowser, this.#pages);
+      await publisher.open(publisherBrowser, this.#pages!);
       signal.throwIfAborted();
     }
+  }
 
+  async #startViewers(page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
+    const { scenario } = this.options;
+    const audioOnly = !scenario.publisher.video;
+    // Shards name their viewers apart, so merged results never mix two viewers up.
+    const prefix = this.options.shard ? `s${this.options.shard.index}-` : '';
+    const measurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
     if (scenario.viewers.browser > 0) {
       this.observer.emit('phase', 'opening viewer pages');
       const viewerBrowser = await this.#launchBrowser('viewer-browser');
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) =>
-          new BrowserViewer(`browser-${i + 1}`, {
-            fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds,
-            audioOnly: !video,
-            page,
-          }),
+        (_, i) => new BrowserViewer(`${prefix}browser-${i + 1}`, { ...measurement, page }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
         this.#attachViewer(viewer);
-        await viewer.open(viewerBrowser, this.#pages);
+        await viewer.open(viewerBrowser, this.#pages!);
         signal.throwIfAborted();
       }
       this.observer.emit('phase', 'joining viewers');
@@ -242,37 +298,34 @@ export class Run {
     }
     if (scenario.viewers.synthetic > 0) {
       this.observer.emit('phase', 'joining synthetic viewers');
-      // The SFU sends to this socket: it must be reachable from the SFU's listen address.
-      this.#rtpReceiver = await RtpReceiver.open(scenario.sfu.listenIp);
+      // The SFU sends to this socket: it must be reachable from the SFU.
+      this.#rtpReceiver = await RtpReceiver.open(this.options.receiveIp ?? scenario.sfu.listenIp);
+      const session = { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval };
       for (let i = 1; i <= scenario.viewers.synthetic; i++) {
-        const viewer = new SyntheticViewer(
-          `synthetic-${i}`,
-          {
-            fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds,
-            audioOnly: !video,
-            session: { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval },
-          },
-          this.#rtpReceiver,
-        );
+        const viewer = new SyntheticViewer(`${prefix}synthetic-${i}`, { ...measurement, session }, this.#rtpReceiver);
         this.#attachViewer(viewer);
         await viewer.join();
         if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });
       }
     }
-    this.#steadyFrom = Date.now();
-    this.journal.write('run.steady', {});
-    this.observer.emit('phase', 'broadcasting');
   }
 
   #faultContext() {
     return {
       server: this.#server!,
       room: this.options.scenario.room,
-      viewerIds: () => this.viewers.map((v) => v.id),
+      // Viewers of remote shards are known only as the room's peers.
+      viewerIds: () => (this.#role === 'sfu' ? this.#roomViewerIds() : this.viewers.map((v) => v.id)),
       publisher: this.#publishers[0],
       publisherId: this.#publishers[0].id,
       network: this.#network,
     };
+  }
+
+  #roomViewerIds(): string[] {
+    const room = this.#server?.sfu.rooms.get(this.options.scenario.room);
+    const ids = [...(room?.peers.values() ?? [])].filter((p) => p.role === 'viewer').map((p) => p.id);
+    return ids.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }
 
   async #launchBrowser(group: string, fakeCameraFps?: number): Promise<Browser> {
@@ -350,6 +403,7 @@ export class Run {
     await Promise.allSettled(this.#browsers.map((b) => b.close()));
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});
+    await this.#metrics?.close().catch(() => {});
     this.#rtpReceiver?.close();
     this.#network?.close();
   }

@@ -1,0 +1,246 @@
+/**
+ * `livedrill drill` (run an outage drill with its console) and
+ * `livedrill incident <action>` (record an action in a running drill through
+ * its HTTP API).
+ */
+import { join, resolve } from 'node:path';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import logUpdate from 'log-update';
+import { Run } from '../run/Run.js';
+import { ConsoleServer } from '../drill/ConsoleServer.js';
+import { DrillSession, type DrillEndReason } from '../drill/DrillSession.js';
+import { formatDrillTimings, formatSpan } from '../drill/format.js';
+import { loadDrill } from '../drill/load.js';
+import { INCIDENT_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
+import { DrillRunError, findRunDir, newToken, readDrillRun, TOKEN_FILE, writeDrillFile, writeToken, type DrillFile } from '../drill/runFiles.js';
+import { SEVERITIES } from '../drill/slaProfile.js';
+import type { LivePoint } from '../drill/DrillSession.js';
+import { formatSummary } from './format.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port)');
+  return n;
+}
+
+function seed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new InvalidArgumentError('expected an integer from 0 to 4294967295');
+  return n;
+}
+
+interface DrillOptions {
+  out?: string;
+  host: string;
+  port: number;
+  consoleHost: string;
+  consolePort: number;
+  seed?: number;
+}
+
+interface IncidentOptions {
+  run: string;
+  who: string;
+  vendor?: string;
+  severity?: string;
+  channel?: string;
+  reference?: string;
+  text?: string;
+  incident?: string;
+}
+
+export function registerDrillCommands(program: Command): void {
+  program
+    .command('drill')
+    .description('run an outage drill: hidden faults, a live console for the people on call, their actions timed against the vendor SLA')
+    .argument('<scenario>', 'drill scenario YAML (a scenario with a drill: section)')
+    .option('--out <dir>', 'output directory (default: runs/<time>-<scenario name>)')
+    .addOption(new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(port))
+    .addOption(new Option('--console-host <address>', 'address of the drill console and its API').default('127.0.0.1'))
+    .addOption(new Option('--console-port <port>', 'port of the drill console and its API (0: any free port)').default(0).argParser(port))
+    .addOption(new Option('--seed <n>', "seed of the hidden schedule (default: the scenario's drill.seed, else random)").argParser(seed))
+    .action((file: string, opts: DrillOptions) => runDrill(file, opts));
+
+  program
+    .command('incident')
+    .description('record an action in a running drill (through its HTTP API)')
+    .addArgument(new Argument('<action>', 'what was done').choices(INCIDENT_ACTIONS))
+    .requiredOption('--run <dir>', 'the drill\'s run directory, or its id under runs/')
+    .requiredOption('--who <name>', 'who did it')
+    .option('--vendor <name>', "ticket: the vendor (default: the drill's vendor)")
+    .addOption(new Option('--severity <severity>', 'ticket, reclassify: the severity').choices(SEVERITIES))
+    .option('--channel <channel>', 'ticket: how it was raised (portal, email, phone, chat...)')
+    .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-reply, reclassify: which ticket (default: the latest)")
+    .option('--text <text>', 'what was seen or done (required for note)')
+    .option('--incident <id>', 'the incident this is about, when known')
+    .action(async (action: IncidentActionKind, opts: IncidentOptions) => {
+      try {
+        await recordIncident(action, opts);
+      } catch (error) {
+        if (!(error instanceof DrillRunError)) throw error;
+        console.error(`livedrill incident ${action}: ${error.message}`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+async function runDrill(file: string, opts: DrillOptions): Promise<void> {
+  const loaded = await loadDrill(file, { seed: opts.seed });
+  const { schedule, source } = loaded;
+  const outDir = opts.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${source.name}`);
+  const abort = new AbortController();
+  const token = newToken();
+  const session = new DrillSession({
+    name: source.name,
+    description: source.description,
+    schedule,
+    alerts: loaded.drill.alerts,
+    vendor: loaded.vendor,
+    profile: loaded.profile,
+    slaProfileFile: loaded.slaProfileFile,
+    tokenIssuedAt: Date.now(),
+    signal: abort.signal,
+  });
+  const run = new Run({ scenario: schedule.scenario, scenarioFile: file, outDir, host: opts.host, port: opts.port, stopWhen: session.stopWhen });
+  session.attach(run);
+  writeToken(outDir, token);
+  const server = await ConsoleServer.start(session, { host: opts.consoleHost, port: opts.consolePort, token });
+  const drillFile: DrillFile = {
+    consoleUrl: server.url,
+    apiUrl: server.apiUrl,
+    runDir: resolve(outDir),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    metricsUrl: null,
+    endedAt: null,
+    endReason: null,
+  };
+  writeDrillFile(outDir, drillFile);
+
+  const stop = (sig: string): void => {
+    if (abort.signal.aborted) return;
+    console.error(`\n${sig}: stopping the drill; everything recorded so far stays in the journal…`);
+    abort.abort();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  const faults = schedule.faults.length;
+  console.log(`drill ${source.name}: ${faults} hidden fault${faults === 1 ? '' : 's'}, time limit ${formatSpan(schedule.timeLimitMs)}`);
+  console.log(`vendor ${loaded.vendor}; SLA ${loaded.profile ? `${loaded.profile.vendor} ${loaded.profile.plan} (${loaded.slaProfileFile})` : 'none'}`);
+  console.log(`console  ${server.url}#token=${token}`);
+  console.log(`api      ${server.apiUrl}  (Authorization: Bearer <the token in ${join(outDir, TOKEN_FILE)}>)`);
+  console.log(`record   npx livedrill incident ack --run ${outDir} --who <name>`);
+
+  const live = process.stdout.isTTY;
+  let lastPrinted = 0;
+  const print = (line: string): void => {
+    if (live) logUpdate.clear();
+    console.log(line);
+  };
+  run.observer.on('phase', (phase) => (live ? logUpdate(phase) : console.log(phase)));
+  run.observer.on('ready', (urls) => {
+    drillFile.metricsUrl = urls.metrics;
+    writeDrillFile(outDir, drillFile);
+    print(`signaling ${urls.signaling}  metrics ${urls.metrics}`);
+  });
+  session.observer.on('alert', (a) => print(`${clockOf(session, a.t)} ALERT ${a.event === 'fire' ? 'FIRING' : 'resolved'}: ${a.rule} (${session.detectors.describe(a.rule)}; now ${(a.value * (a.rule === 'unrecovered' ? 1 : 100)).toFixed(a.rule === 'unrecovered' ? 0 : 1)}${a.rule === 'unrecovered' ? ' viewers' : '%'})`));
+  session.observer.on('action', (a) => print(`${clockOf(session, a.t)} ${a.who}: ${a.action}${a.ticket ? ` ${a.ticket.vendor} ${a.ticket.reference} ${a.ticket.severity}` : ''}${a.severity ? ` -> ${a.severity}` : ''}${a.text ? ` — ${a.text}` : ''}`));
+  session.observer.on('update', (state, point) => {
+    if (!point) return;
+    const line = formatLive(point, state.endsAt, state.alerts.firing.map((f) => f.rule));
+    if (live) logUpdate(line);
+    else if (point.t - lastPrinted >= 5000) {
+      lastPrinted = point.t;
+      console.log(line);
+    }
+  });
+
+  let reason: DrillEndReason | null = null;
+  session.observer.on('end', (r) => (reason = r));
+  let summary;
+  try {
+    summary = await run.execute(abort.signal);
+  } finally {
+    drillFile.endedAt = new Date().toISOString();
+    drillFile.endReason = reason ?? session.ended?.reason ?? 'ended';
+    writeDrillFile(outDir, drillFile);
+    await server.close();
+  }
+  if (live) logUpdate.done();
+  console.log(formatSummary(summary, run.summaryFile));
+  console.log('');
+  const endedAt = session.ended?.at ?? Date.now();
+  console.log(formatDrillTimings(session.timings(endedAt), { steadyAt: session.state().steadyAt, schedule: schedule.faults, endReason: drillFile.endReason }));
+  console.log(`\njournal ${join(outDir, 'journal.jsonl')}`);
+  process.exitCode = summary.pass ? 0 : 1;
+}
+
+function clockOf(session: DrillSession, t: number): string {
+  const steadyAt = session.state().steadyAt;
+  return steadyAt === null ? new Date(t).toISOString().slice(11, 19) : `T+${formatSpan(t - steadyAt)}`;
+}
+
+/** The live line: what the console shows, never which fault is on. */
+function formatLive(p: LivePoint, endsAt: number | null, firing: string[]): string {
+  const left = endsAt === null ? '' : `${formatSpan(Math.max(0, endsAt - p.t))} left  `;
+  const cpu = p.machineBusy === null ? '' : `  cpu ${(p.machineBusy * 100).toFixed(0)}%`;
+  return (
+    `${left}viewers ${p.connected}/${p.viewers} connected  frozen ${p.frozen}  audio concealed ${(p.audioConcealedRatio * 100).toFixed(1)}%  ` +
+    `disconnected ${p.disconnected}  fps ${p.fps.toFixed(1)}${cpu}  alerts: ${firing.length > 0 ? firing.join(', ') : 'none'}`
+  );
+}
+
+async function recordIncident(action: IncidentActionKind, opts: IncidentOptions): Promise<void> {
+  const runDir = findRunDir(opts.run);
+  const { drill, token } = readDrillRun(runDir);
+  if (drill.endedAt) {
+    throw new DrillRunError(`${runDir}: the drill ended at ${drill.endedAt} (${drill.endReason ?? 'ended'}): actions can no longer be recorded`);
+  }
+  const need = (flag: keyof IncidentOptions, why: string): string => {
+    const value = opts[flag];
+    if (value === undefined || value === '') throw new DrillRunError(`--${flag} is required ${why}`);
+    return value;
+  };
+  const notFor = (flags: Array<keyof IncidentOptions>): void => {
+    for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${flag} does not apply to ${action}`);
+  };
+  const body: Record<string, unknown> = { action, who: opts.who, source: 'cli' };
+  if (action === 'ticket') {
+    body.ticket = {
+      ...(opts.vendor !== undefined ? { vendor: opts.vendor } : {}),
+      severity: need('severity', 'to open a ticket (P1-P4)'),
+      channel: need('channel', 'to open a ticket (portal, email, phone, chat...)'),
+      reference: need('reference', "to open a ticket (the vendor's ticket number)"),
+    };
+  } else {
+    notFor(['vendor', 'channel']);
+    if (action === 'reclassify') body.severity = need('severity', 'to reclassify (the new severity, P1-P4)');
+    else notFor(['severity']);
+    if (opts.reference !== undefined) body.reference = opts.reference;
+  }
+  if (action === 'note') need('text', 'for a note');
+  if (opts.text !== undefined) body.text = opts.text;
+  if (opts.incident !== undefined) body.incidentId = opts.incident;
+
+  const url = `${drill.apiUrl}/actions`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    throw new DrillRunError(
+      `cannot reach the drill API at ${url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is the drill in ${runDir} still running?`,
+    );
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: string; recorded?: { t: number; action: string; who: string } };
+  if (res.status === 401) throw new DrillRunError(`the drill API refused the token in ${join(runDir, TOKEN_FILE)}: ${data.error ?? 'unauthorized'}`);
+  if (!res.ok || !data.recorded) throw new DrillRunError(data.error ?? `the drill API answered HTTP ${res.status}`);
+  console.log(`recorded: ${data.recorded.who} ${data.recorded.action} at ${new Date(data.recorded.t).toISOString()}`);
+}
