@@ -8,6 +8,7 @@ import { mergeRuns, RunDirError } from '../run/merge.js';
 import { writeSummary } from '../run/summary.js';
 import { executeInForeground } from './execute.js';
 import { formatSummary } from './format.js';
+import { registerDrillCommands } from './drillCommands.js';
 
 const program = new Command()
   .name('livedrill')
@@ -126,6 +127,8 @@ program
       console.log(`${file}: ok`);
     }
   });
+
+registerDrillCommands(program);
 
 try {
   await program.parseAsync();

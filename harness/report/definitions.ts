@@ -89,7 +89,8 @@ export const DEFINITIONS: Definition[] = [
     text:
       'Per viewer kind, over 10 s before the fault started and 10 s after it ended (cut to the steady broadcast and the end of measurement; ' +
       'the window actually used is given). fps = frames rendered / watched seconds (mean over viewers, and the lowest), freeze ratio as above, ' +
-      'audio concealment and packet loss over all viewers of the kind, publisher bitrate = growth of bytesSent (audio + video) in the window.',
+      'audio concealment and packet loss over all viewers of the kind, publisher bitrate = growth of bytesSent (audio + video) in the window. ' +
+      '(The impact table\'s "publisher before → during" compares the fault with a window of the same length just before it.)',
   },
   {
     term: 'Reliability',

@@ -46,8 +46,13 @@ export function duration(ms: number | null | undefined): string {
   const a = Math.abs(ms);
   if (a < 1000) return `${sign}${a.toFixed(0)} ms`;
   if (a < 60_000) return `${sign}${(a / 1000).toFixed(1)} s`;
-  if (a < 3_600_000) return `${sign}${Math.floor(a / 60_000)} min ${Math.round((a % 60_000) / 1000)} s`;
-  return `${sign}${Math.floor(a / 3_600_000)} h ${Math.round((a % 3_600_000) / 60_000)} min`;
+  const unit = (big: number, bigName: string, small: number, smallName: string): string => {
+    const whole = Math.floor(a / big);
+    const rest = Math.round((a % big) / small);
+    return rest === 0 ? `${sign}${whole} ${bigName}` : `${sign}${whole} ${bigName} ${rest} ${smallName}`;
+  };
+  if (a < 3_600_000) return unit(60_000, 'min', 1000, 's');
+  return unit(3_600_000, 'h', 60_000, 'min');
 }
 const stats = (s: DurationStats): string =>
   s.count === 0 ? 'none' : `${s.count} · p50 ${num(s.p50)} s · p95 ${num(s.p95)} s · max ${num(s.max)} s`;
@@ -75,7 +80,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
       type: 'callout',
       id: 'incomplete',
       tone: 'warn',
-      title: 'INCOMPLETE RUN: this record is partial',
+      title: 'INCOMPLETE RUN: the run did not go to its planned end, or its record is partial',
       lines: ev.run.missing,
     });
   } else if (ev.run.missing.length > 0) {
@@ -415,6 +420,7 @@ function timelineBlocks(ev: Evidence): Block[] {
   if (tl.slaNotes.length) blocks.push({ type: 'callout', tone: 'info', title: 'SLA profile', lines: tl.slaNotes });
 
   if (tl.incidents.length > 0) {
+    blocks.push({ type: 'heading', level: 3, text: 'Incidents' });
     blocks.push({
       type: 'table',
       id: 'incident-table',
@@ -434,6 +440,7 @@ function timelineBlocks(ev: Evidence): Block[] {
     });
     const tickets = tl.incidents.flatMap((i) => i.tickets.map((t) => [i, t] as [IncidentTimings, VendorTicketTimings]));
     if (tickets.length > 0) {
+      blocks.push({ type: 'heading', level: 3, text: 'Vendor tickets and first-response SLA' });
       blocks.push({
         type: 'table',
         id: 'sla-table',
@@ -461,6 +468,7 @@ function timelineBlocks(ev: Evidence): Block[] {
   // Actions as drillTimings attributed them; alerts by the fault they name, else the latest fault started before.
   const attributed = new Map<string, string>(tl.incidents.flatMap((i) => i.actions.map((a) => [`${a.at}|${a.action}|${a.who}`, i.incidentId] as [string, string])));
   const incidentOf = (t: number): string | null => tl.incidents.filter((i) => i.faultStart <= t).at(-1)?.incidentId ?? null;
+  blocks.push({ type: 'heading', level: 3, text: 'Alerts and actions' });
   blocks.push({
     type: 'table',
     id: 'human-timeline',
@@ -479,6 +487,7 @@ function timelineBlocks(ev: Evidence): Block[] {
     }),
   });
   if (tl.unmatched.length > 0) {
+    blocks.push({ type: 'heading', level: 3, text: 'Entries not attributed to any incident' });
     blocks.push({
       type: 'table',
       header: ['Time (UTC)', 'Entry', 'Not attributed because'],

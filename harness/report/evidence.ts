@@ -255,7 +255,8 @@ export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Ev
   }
   if (rec.interrupted) missing.push('the run was interrupted (Ctrl-C / SIGTERM) before its planned end');
   for (const message of rec.errors) missing.push(`the run failed: ${message}`);
-  const complete = run.summary !== null && rec.ended && !run.journalTruncated;
+  // Complete: the whole record is there and the run went to its planned end.
+  const complete = run.summary !== null && rec.ended && !run.journalTruncated && rec.interrupted !== true && rec.errors.length === 0;
 
   const allFreezes = (pick: (v: ViewerEvidence) => Interval[]): number[] => viewers.flatMap((v) => pick(v).map((i) => i.seconds));
   return {
@@ -474,7 +475,7 @@ function windowMetrics(rec: RunRecord, viewers: ViewerEvidence[], faultId: strin
       const a = Math.max(from, v.firstFrameAt);
       const watched = Math.max(0, to - a) / 1000;
       if (watched <= 0) continue;
-      const frames = track.frames.filter((t) => t > a && t <= to).length;
+      const frames = countIn(track.frames, a, to);
       const overlap = (list: Interval[]): number => sum(list.map((i) => Math.max(0, Math.min(i.end, to) - Math.max(i.start, a)) / 1000));
       per.push({ fps: frames / watched, freeze: overlap(v.freezes.w3c.intervals) / watched, fixed: overlap(v.freezes.fixedVideo.intervals) / watched });
       // A sample at t covers the period before it.
@@ -507,6 +508,21 @@ function windowMetrics(rec: RunRecord, viewers: ViewerEvidence[], faultId: strin
     byKind,
     publisherBitrateBps: bitrate(rec.publisher, from, to),
   };
+}
+
+/** How many of the sorted times are in (from, to]. */
+function countIn(sorted: readonly number[], from: number, to: number): number {
+  const firstAfter = (x: number): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return Math.max(0, firstAfter(to) - firstAfter(from));
 }
 
 function bitrate(series: RunRecord['publisher'], from: number, to: number): number | null {

@@ -173,7 +173,7 @@ export function viewerTimelineSvg(ev: Evidence): string {
       )}</text>`,
     );
   }
-  out.push(`<g class="axis">${ticks.join('')}<text x="${labelW - 8}" y="${bottom + 17}" text-anchor="end" class="tick">UTC</text></g>`);
+  out.push(`<g class="axis">${ticks.join('')}<text x="4" y="${bottom + 17}" class="tick">time (UTC)</text></g>`);
   for (const f of ev.faults) {
     out.push(
       `<g class="fault-window" data-fault="${esc(f.faultId)}"><title>${esc(`${f.faultId} (${f.kind}) ${clock(f.start)}–${clock(f.end)} UTC, targets: ${f.targets.join(', ') || '-'}`)}</title>` +

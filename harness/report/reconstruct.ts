@@ -41,6 +41,7 @@ export interface ViewerTrack {
   joinRequestedAt: number | null;
   firstFrameAt: number | null;
   joinSeconds: number | null;
+  /** Rendered frame times, sorted. */
   frames: number[];
   samples: SampleDelta[];
   /** W3C freezes as the run journaled them, plus (incomplete runs) the gap still open at the end of the record. */
@@ -280,6 +281,7 @@ function viewerTrack(
         break;
     }
   }
+  track.frames.sort((a, b) => a - b);
   track.firstFrameAt ??= track.frames.length > 0 ? track.frames.reduce((a, f) => Math.min(a, f), Infinity) : null;
   if (track.joinSeconds === null && track.joinRequestedAt !== null && track.firstFrameAt !== null) {
     track.joinSeconds = (track.firstFrameAt - track.joinRequestedAt) / 1000;

@@ -61,7 +61,7 @@ export interface ViewerImpact {
 }
 
 export interface FaultImpact extends FaultRecord {
-  /** Window the impact is attributed to: fault start to settleEnd (end + settle time). */
+  /** Window the impact is attributed to: fault start to settleEnd (end + settle time, cut before the next fault). */
   settleEnd: number;
   viewers: ViewerImpact[];
   affected: string[];
@@ -75,6 +75,12 @@ export interface FaultImpact extends FaultRecord {
 
 /** How long after a fault ends its effects are still attributed to it. */
 export const SETTLE_MS = 10_000;
+/**
+ * An effect that begins this soon before a fault's start is that fault's: a
+ * freeze begins at the last frame shown before the cut, one frame interval
+ * (plus jitter) ahead of the fault itself.
+ */
+export const LEAD_MS = 200;
 const SAMPLE_RATE = 48000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
 const AUDIO_IMPACT_SECONDS = 0.2;
@@ -86,10 +92,13 @@ export function measureImpact(
   runEnd: number,
 ): FaultImpact[] {
   const starts = faults.map((f) => f.start).sort((a, b) => a - b);
+  // Each effect belongs to the latest fault that had begun (LEAD_MS ahead) when it began.
+  const owner = (t: number): number | undefined => starts.findLast((s) => s - LEAD_MS <= t);
   return faults.map((fault) => {
     const next = starts.find((s) => s > fault.start) ?? Number.POSITIVE_INFINITY;
-    const settleEnd = Math.min(fault.end + SETTLE_MS, next, runEnd);
-    const impacts = viewers.map((v) => viewerImpact(fault, settleEnd, v));
+    const settleEnd = Math.min(fault.end + SETTLE_MS, next - LEAD_MS, runEnd);
+    const mine = (t: number): boolean => owner(t) === fault.start && t < settleEnd;
+    const impacts = viewers.map((v) => viewerImpact(fault, settleEnd, mine, v));
     const affected = impacts.filter((i) => i.affected);
     const recoveries = affected.map((i) => i.recoverySeconds ?? Number.POSITIVE_INFINITY);
     return {
@@ -113,17 +122,16 @@ export function measureImpact(
   });
 }
 
-function viewerImpact(fault: FaultRecord, settleEnd: number, v: ViewerTimeline): ViewerImpact {
-  const inWindow = (t: number): boolean => t >= fault.start && t <= settleEnd;
-  const freezes = v.freezes.filter((f) => f.w3c && f.start < settleEnd && f.end > fault.start);
-  const disconnects = v.disconnects.filter(inWindow);
+function viewerImpact(fault: FaultRecord, settleEnd: number, mine: (t: number) => boolean, v: ViewerTimeline): ViewerImpact {
+  const freezes = v.freezes.filter((f) => f.w3c && mine(f.start));
+  const disconnects = v.disconnects.filter(mine);
   // A sample at t covers the interval before it.
   const samples = v.samples.filter((s) => s.t > fault.start && s.t <= settleEnd);
   const audioConcealedSeconds = samples.reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
   const during = v.samples.filter((s) => s.t > fault.start && s.t <= fault.end);
   const lost = during.reduce((a, s) => a + s.packetsLost, 0);
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
-  const resume = v.signalingResumes.find((r) => r.since >= fault.start && r.since <= settleEnd);
+  const resume = v.signalingResumes.find((r) => mine(r.since));
 
   let recoverySeconds: number | null = 0;
   if (disconnects.length > 0) {

@@ -60,7 +60,8 @@ export const scenarioSchema = z
         joinSpacing: durationMs.default(100),
         syntheticJoinSpacing: durationMs.default(10),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     reconnect: z
       .object({
         initialDelay: durationMs.default(500),
