@@ -114,6 +114,18 @@ export class ViewerMetrics {
     this.#publisherBytes = counter(registry, 'livedrill_publisher_sent_bytes_total', 'Bytes the publisher sent', ['media']);
     this.#keyframeRequests = counter(registry, 'livedrill_publisher_keyframe_requests_total', 'Keyframe requests (PLI, FIR) reaching the publisher', ['type']);
     this.#publisherFrames = counter(registry, 'livedrill_publisher_frames_encoded_total', 'Video frames the publisher encoded', []);
+    // Series exist from the first scrape at 0, so increase() sees the first event of a run.
+    for (const k of ['browser', 'synthetic']) {
+      for (const c of [this.#freezes, this.#frozenSeconds, this.#frames, this.#framesDecoded, this.#framesDropped, this.#audioSamples, this.#audioConcealed, this.#nacks, this.#disconnects, this.#joinFailures]) {
+        c.inc({ kind: k }, 0);
+      }
+      for (const media of ['audio', 'video']) {
+        this.#packetsLost.inc({ kind: k, media }, 0);
+        this.#packetsReceived.inc({ kind: k, media }, 0);
+      }
+      for (const outcome of ['success', 'failure']) this.#reconnects.inc({ kind: k, outcome }, 0);
+      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds]) h.zero({ kind: k });
+    }
   }
 
   attach(viewer: MeasuredViewer): void {
@@ -149,10 +161,6 @@ export class ViewerMetrics {
     if (report.type !== 'reconnectAttempt') return;
     this.#reconnects.inc({ kind, outcome: report.outcome });
     if (report.outcome === 'failure' && report.mode === 'join') this.#joinFailures.inc({ kind });
-  }
-
-  detach(viewer: MeasuredViewer): void {
-    this.#viewers.delete(viewer);
   }
 
   /** Publisher samples carry cumulative counters; the growth goes to the counters. */

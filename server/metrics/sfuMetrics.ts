@@ -50,6 +50,8 @@ export function registerSfuMetrics(registry: Registry, sfu: Sfu, signaling: Sign
     labelNames: ['worker'],
     registers,
   });
+  // At 0 from the start, so increase() sees the first restart.
+  for (const { index } of sfu.workers) restarts.inc({ worker: String(index) }, 0);
   sfu.observer.on('workerdied', (index) => restarts.inc({ worker: String(index) }));
 
   new Gauge({

@@ -29,12 +29,20 @@ function wall(t) {
 }
 function duration(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  const parts = [];
-  if (s >= 86400) parts.push(`${Math.floor(s / 86400)}d`);
-  if (s >= 3600) parts.push(`${Math.floor(s / 3600) % 24}h`);
-  if (s >= 60) parts.push(`${Math.floor(s / 60) % 60}m`);
-  parts.push(`${s % 60}s`);
-  return parts.slice(0, 3).join(' ');
+  const units = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor(s / 3600) % 24, 'h'],
+    [Math.floor(s / 60) % 60, 'm'],
+    [s % 60, 's'],
+  ];
+  const first = units.findIndex(([n]) => n > 0);
+  if (first < 0) return '0s';
+  // The two largest units, without trailing zeros: "2h", "1h 59m", "45s".
+  return units
+    .slice(first, first + 2)
+    .filter(([n], i) => i === 0 || n > 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join(' ');
 }
 const pct = (r) => (r === null || r === undefined ? '–' : `${(r * 100).toFixed(r > 0 && r < 0.1 ? 1 : 0)}%`);
 
@@ -63,6 +71,7 @@ const CHARTS = [
   {
     id: 'chart-freeze',
     rule: 'freeze-ratio',
+    ratio: true,
     series: [{ key: 'freezeRatio', label: 'frozen / connected', color: '#f0883e' }],
     max: () => 1,
     format: pct,
@@ -70,6 +79,7 @@ const CHARTS = [
   {
     id: 'chart-audio',
     rule: 'audio-drop',
+    ratio: true,
     series: [{ key: 'audioConcealedRatio', label: 'concealed / played', color: '#d2a8ff' }],
     max: () => 1,
     format: pct,
@@ -150,7 +160,7 @@ function drawChart(spec) {
       svg.append(svgEl('rect', { class: 'firing', x: x(since), y: top, width: Math.max(1, x(end) - x(since)), height: h - top - bottom }));
     }
     const rule = state.drill.rules.find((r) => r.rule === spec.rule);
-    if (rule && rule.threshold <= yMax && spec.max(pts) === 1) {
+    if (rule && spec.ratio) {
       svg.append(svgEl('line', { class: 'threshold', x1: left, x2: w - right, y1: y(rule.threshold), y2: y(rule.threshold) }));
     }
   }
