@@ -1,5 +1,5 @@
 import type { types } from '../../server/mediasoup/index.js';
-import type { MediaPath } from '../../server/signaling/SignalingServer.js';
+import type { MediaPath, PlainMediaPath } from '../../server/signaling/SignalingServer.js';
 import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
 import { UdpRelay, type RelayCounters } from './UdpRelay.js';
 
@@ -20,11 +20,27 @@ export class NetworkRelay {
   /** Totals of relays already closed, so counts survive a rejoin. */
   readonly #closedTotals = new Map<string, { up: RelayCounters; down: RelayCounters }>();
 
-  /** The signaling server's hook: relay this transport and hand the client the relay's address. */
+  /** The signaling server's hook for WebRTC: relay this transport and hand the client the relay's address. */
   readonly mediaPath: MediaPath = async (transport, peerId) => {
     const direct = transport.iceCandidates.find((c) => c.protocol === 'udp');
     if (!direct) throw new Error('network relay: the transport has no UDP candidate');
-    const relay = await UdpRelay.open({ ip: direct.ip, port: direct.port });
+    const relay = await UdpRelay.open({ ip: direct.ip, port: direct.port }, this.bindIp);
+    this.#track(relay, transport, peerId);
+    // Only the relayed UDP path is offered: no TCP candidate to bypass it.
+    return [{ ...direct, ip: direct.ip, port: relay.port } as types.IceCandidate];
+  };
+
+  /** The hook for plain RTP receivers: the SFU sends to the relay, the relay to the receiver. */
+  readonly plainPath: PlainMediaPath = async (transport, peerId, receiver) => {
+    const relay = await UdpRelay.open({ ip: transport.tuple.localIp, port: transport.tuple.localPort }, this.bindIp, receiver);
+    this.#track(relay, transport, peerId);
+    return { ip: transport.tuple.localIp, port: relay.sfuFacingPort };
+  };
+
+  /** @param bindIp where relays listen: the SFU's listen address, so clients reach them as they would the SFU. */
+  constructor(private readonly bindIp = '127.0.0.1') {}
+
+  #track(relay: UdpRelay, transport: types.Transport, peerId: string): void {
     this.#apply(relay, this.#rules.get(peerId));
     const set = this.#relays.get(peerId) ?? new Set<UdpRelay>();
     set.add(relay);
@@ -34,9 +50,7 @@ export class NetworkRelay {
       set.delete(relay);
       relay.close();
     });
-    // Only the relayed UDP path is offered: no TCP candidate to bypass it.
-    return [{ ...direct, ip: '127.0.0.1', port: relay.port } as types.IceCandidate];
-  };
+  }
 
   impair(peerIds: string[], impairment: PathImpairment): void {
     for (const id of peerIds) {

@@ -26,7 +26,9 @@ export class UdpRelay {
     private readonly clientSide: dgram.Socket,
     private readonly sfuSide: dgram.Socket,
     sfu: { ip: string; port: number },
+    client?: { address: string; port: number },
   ) {
+    this.#client = client;
     clientSide.on('message', (packet, from) => {
       this.#client = { address: from.address, port: from.port };
       this.#forward(packet, this.up, this.counters.up, (p) => sfuSide.send(p, sfu.port, sfu.ip));
@@ -41,17 +43,27 @@ export class UdpRelay {
     sfuSide.on('error', () => {});
   }
 
-  static async open(sfu: { ip: string; port: number }, bindIp = '127.0.0.1'): Promise<UdpRelay> {
+  /**
+   * @param client known up front for a receive-only client that never sends
+   *   (a plain RTP receiver); otherwise learned from its first packet.
+   */
+  static async open(sfu: { ip: string; port: number }, bindIp = '127.0.0.1', client?: { ip: string; port: number }): Promise<UdpRelay> {
     const bind = async (): Promise<dgram.Socket> => {
       const socket = dgram.createSocket('udp4');
       await new Promise<void>((resolve) => socket.bind(0, bindIp, resolve));
       return socket;
     };
-    return new UdpRelay(await bind(), await bind(), sfu);
+    return new UdpRelay(await bind(), await bind(), sfu, client && { address: client.ip, port: client.port });
   }
 
+  /** Where the client sends. */
   get port(): number {
     return (this.clientSide.address() as AddressInfo).port;
+  }
+
+  /** Where the SFU sends, for a client the SFU is told to send to (plain RTP). */
+  get sfuFacingPort(): number {
+    return (this.sfuSide.address() as AddressInfo).port;
   }
 
   set(direction: 'up' | 'down', settings: ImpairmentSettings): void {

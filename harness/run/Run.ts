@@ -118,7 +118,7 @@ export class Run {
     if (shard) this.registry.setDefaultLabels({ shard });
     this.#faults = new FaultScheduler(options.scenario.faults, this.journal);
     // The relay costs a hop on every packet: only runs that impair the network get it.
-    if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay();
+    if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay(options.scenario.sfu.listenIp);
     registerSelfMetrics(this.registry, this.#selfWatch);
     registerFaultMetrics(this.registry, this.#faults);
   }
@@ -223,7 +223,7 @@ export class Run {
     this.observer.emit('phase', 'starting SFU');
     this.#server = await SfuServer.start({
       sfu: { workers: scenario.sfu.workers, listen: { ip: scenario.sfu.listenIp, announcedIp: scenario.sfu.announcedIp } },
-      signaling: { mediaPath: this.#network?.mediaPath },
+      signaling: { mediaPath: this.#network?.mediaPath, plainPath: this.#network?.plainPath },
       registry: this.registry,
       host: this.options.host,
       port: this.options.port,

@@ -82,8 +82,9 @@ export class AudioStream implements RtpSink {
     const skipped = this.seq.count(packet);
     let concealedMs = skipped * PACKET_MS;
     if (this.#lastArrival !== undefined) {
+      // Lost packets and a stall describe the same missing time: count it once.
       const gap = now - this.#lastArrival;
-      if (gap > JITTER_ALLOWANCE_MS) concealedMs += gap - PACKET_MS;
+      if (gap > JITTER_ALLOWANCE_MS) concealedMs = Math.max(concealedMs, gap - PACKET_MS);
     }
     this.#lastArrival = now;
     if (concealedMs > 0) {

@@ -26,8 +26,16 @@ import {
  */
 export type MediaPath = (transport: types.WebRtcTransport, peerId: string) => Promise<types.IceCandidate[]>;
 
+/** The same for a plain RTP receiver: given where it receives, returns where the SFU must send. */
+export type PlainMediaPath = (
+  transport: types.PlainTransport,
+  peerId: string,
+  receiver: { ip: string; port: number },
+) => Promise<{ ip: string; port: number }>;
+
 export interface SignalingOptions {
   mediaPath?: MediaPath;
+  plainPath?: PlainMediaPath;
   /**
    * How long a peer outlives its dropped signaling socket. Media keeps
    * flowing meanwhile, and a client that reconnects with `resume` gets the
@@ -288,7 +296,9 @@ class Session {
     if ('dtlsParameters' in data && !plain) {
       await (transport as types.WebRtcTransport).connect({ dtlsParameters: data.dtlsParameters as unknown as types.DtlsParameters });
     } else if ('ip' in data && plain) {
-      await (transport as types.PlainTransport).connect({ ip: data.ip, port: data.port });
+      const plainPath = this.server.options.plainPath;
+      const receiver = { ip: data.ip, port: data.port };
+      await (transport as types.PlainTransport).connect(plainPath ? await plainPath(transport as types.PlainTransport, peer.id, receiver) : receiver);
     } else {
       throw new SignalingError('bad_message', `connectTransport: a ${plain ? 'plain transport takes ip and port' : 'WebRTC transport takes dtlsParameters'}`);
     }

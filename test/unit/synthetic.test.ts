@@ -68,5 +68,8 @@ describe('synthetic audio stream', () => {
     expect(a.concealedSamples).toBe(2 * 960);
     a.onPacket(rtp({ seq: 53, payload: [0] }), (t += 1020)); // a one-second stall
     expect(a.concealedSamples).toBe(2 * 960 + 48000);
+    // A blackhole: 50 packets lost over one second of silence is one second, not two.
+    a.onPacket(rtp({ seq: 104, payload: [0] }), (t += 1020));
+    expect(a.concealedSamples).toBe(2 * 960 + 2 * 48000);
   });
 });
