@@ -3,12 +3,10 @@
  * response must come and during which hours that clock runs. Files live in
  * scenarios/sla/ and cite where their figures come from.
  */
-import { readFile } from 'node:fs/promises';
 import { IANAZone } from 'luxon';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { describeIssues } from '../../server/common/validation.js';
 import { durationMs } from '../scenario/units.js';
+import { loadYaml, parseYaml } from '../scenario/yamlFile.js';
 
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -80,22 +78,10 @@ export type SlaProfile = z.output<typeof slaProfileSchema>;
 /** A profile that cannot be used; its message names the file, the field and what was expected. */
 export class SlaProfileError extends Error {}
 
-export async function loadSlaProfile(file: string): Promise<SlaProfile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new SlaProfileError(`${file}: cannot read the SLA profile: ${(error as Error).message}`);
-  }
-  return parseSlaProfile(text, file);
+export function loadSlaProfile(file: string): Promise<SlaProfile> {
+  return loadYaml(file, 'SLA profile', slaProfileSchema, SlaProfileError);
 }
 
 export function parseSlaProfile(text: string, file: string): SlaProfile {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new SlaProfileError(doc.errors.map((e) => `${file}: YAML syntax: ${e.message}`).join('\n'));
-  }
-  const parsed = slaProfileSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new SlaProfileError(describeIssues(file, parsed.error));
-  return parsed.data;
+  return parseYaml(text, file, slaProfileSchema, SlaProfileError);
 }

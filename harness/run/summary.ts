@@ -45,20 +45,12 @@ export interface RunSummary {
   pass: boolean;
 }
 
-export interface SummaryInput {
-  runId: string;
+/** What a run knows when it ends; the summary derives totals, thresholds and the verdict from it. */
+export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'network' | 'reliability'> {
   scenario: Scenario;
   scenarioFile: string;
   startedAt: number;
   endedAt: number;
-  interrupted: boolean;
-  error: string | null;
-  versions: Record<string, string>;
-  publisher: PublisherSummary | null;
-  viewers: ViewerSummary[];
-  faults: FaultImpact[];
-  network: NetworkCounters | null;
-  reliability: Reliability;
 }
 
 export function buildSummary(input: SummaryInput): RunSummary {

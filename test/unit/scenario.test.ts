@@ -16,7 +16,7 @@ describe('scenario files', () => {
   it('fills defaults and parses units', () => {
     const s = parseScenario('name: x\nduration: 2m\nviewers: { browser: 2, joinSpacing: 250ms }\n', 'x.yaml');
     expect(s.duration).toBe(120_000);
-    expect(s.viewers).toEqual({ browser: 2, joinSpacing: 250 });
+    expect(s.viewers).toEqual({ browser: 2, synthetic: 0, joinSpacing: 250, syntheticJoinSpacing: 10 });
     expect(s.publisher.video).toMatchObject({ codec: 'VP8', fps: 30, maxBitrate: 500_000 });
     expect(s.sfu.listenIp).toBe('127.0.0.1');
   });
