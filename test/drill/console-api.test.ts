@@ -1,0 +1,245 @@
+/**
+ * The drill console's HTTP API and the session behind it, on a stand-in run
+ * (a real journal and registry, progress events fed by hand): tokens, input
+ * validation, what is journaled, what the console may see, metrics, and the
+ * end of the drill on resolve.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { Journal, readJournal } from '../../harness/run/Journal.js';
+import type { RunEvents, RunProgress } from '../../harness/run/Run.js';
+import { ConsoleServer } from '../../harness/drill/ConsoleServer.js';
+import { DrillSession, type DrillRun, type WatchedViewer } from '../../harness/drill/DrillSession.js';
+import type { QoeEvents } from '../../harness/probes/ViewerQoe.js';
+import { loadDrill, type LoadedDrill } from '../../harness/drill/load.js';
+import { newToken } from '../../harness/drill/runFiles.js';
+
+const T0 = Date.UTC(2026, 0, 14, 17, 0, 0); // a Wednesday, 09:00 in Los Angeles: Twilio business hours
+
+describe('drill console API', () => {
+  let loaded: LoadedDrill;
+  let session: DrillSession;
+  let server: ConsoleServer;
+  let run: DrillRun & { observer: TypedEmitter<RunEvents> };
+  let journalFile: string;
+  let stopped: string | undefined;
+  const token = newToken();
+  let frozenNow = false;
+  const viewers: WatchedViewer[] = [0, 1].map(() => ({
+    qoe: {
+      firstMediaAt: T0,
+      disconnectedAt: undefined,
+      disconnects: 0,
+      recoveries: 0,
+      totals: { audioSamplesReceived: 0, audioConcealedSamples: 0 },
+      freezes: { frozenAt: () => frozenNow },
+      observer: new TypedEmitter<QoeEvents>(),
+    },
+  }));
+  const at = (ms: number): void => void vi.setSystemTime(T0 + ms);
+  const progress = (): RunProgress => ({
+    elapsedMs: 0, durationMs: 25_000, viewers: 2, joined: 2, connected: 2, frozen: 0, fps: 30,
+    freezes: 0, freezeSeconds: 0, audioConcealedSeconds: 0, activeFaults: 0,
+  });
+  const post = (body: unknown, auth: string | null = `Bearer ${token}`, raw?: string) =>
+    fetch(`${server.apiUrl}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+      body: raw ?? JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    at(0);
+    loaded = await loadDrill('test/drill/fixtures/freeze-drill.yaml');
+    journalFile = join(mkdtempSync(join(tmpdir(), 'livedrill-console-')), 'journal.jsonl');
+    run = { observer: new TypedEmitter<RunEvents>(), journal: new Journal(journalFile), registry: new Registry(), viewers };
+    session = new DrillSession({
+      name: 'freeze-drill', schedule: loaded.schedule, alerts: loaded.drill.alerts, vendor: loaded.vendor,
+      profile: loaded.profile, slaProfileFile: loaded.slaProfileFile, tokenIssuedAt: T0,
+    });
+    session.attach(run);
+    void session.stopWhen.then((r) => (stopped = r));
+    server = await ConsoleServer.start(session, { token });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    vi.useRealTimers();
+  });
+
+  it('listens on loopback and serves the page, with a strict content security policy', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<script src="/console.js"');
+    expect((await fetch(`${server.url}console.js`)).headers.get('content-type')).toContain('javascript');
+    const missing = await fetch(`${server.url}nope`);
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${server.apiUrl}/actions`)).status).toBe(405);
+  });
+
+  it('journals drill.start and the hidden schedule after the run starts, never the token', () => {
+    run.journal.write('run.start', {});
+    run.observer.emit('phase', 'starting SFU');
+    const entries = readJournal(journalFile);
+    const start = entries.find((e) => e.type === 'drill.start')!;
+    expect(start).toMatchObject({ seed: 7, slaProfile: loaded.slaProfileFile, vendor: 'Twilio', tokenIssuedAt: T0, timeLimitMs: 25_000 });
+    expect(entries.find((e) => e.type === 'drill.schedule')).toMatchObject({ seed: 7, faults: [{ faultId: '1-video-freeze', kind: 'video-freeze', window: [3000, 5000], duration: 4000 }] });
+    expect(JSON.stringify(entries)).not.toContain(token);
+  });
+
+  it('refuses writes without the token (401) and says why', async () => {
+    const none = await post({ action: 'ack', who: 'eve' }, null);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await none.json()).error).toContain('missing "Authorization: Bearer <token>" header');
+    const wrong = await post({ action: 'ack', who: 'eve' }, `Bearer ${newToken()}`);
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error).toContain('wrong token');
+    expect((await post({ action: 'ack', who: 'eve' }, 'Basic abc')).status).toBe(401);
+  });
+
+  it('refuses malformed actions (400) naming the field', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ action: 'ack' }, 'POST /api/actions: who: Invalid input: expected string, received undefined'],
+      [{ action: 'ack', who: '  ' }, 'who: expected a non-empty string'],
+      [{ action: 'panic', who: 'bob' }, 'action: Invalid option: expected one of "ack"|"ticket"'],
+      [{ action: 'ticket', who: 'bob' }, 'ticket: expected the ticket { severity, channel, reference, vendor? }'],
+      [{ action: 'ticket', who: 'bob', ticket: { severity: 'P0', channel: 'portal', reference: 'X' } }, 'ticket.severity: Invalid option: expected one of "P1"|"P2"|"P3"|"P4"'],
+      [{ action: 'ticket', who: 'bob', ticket: { severity: 'P1', reference: 'X' } }, 'ticket.channel: Invalid input'],
+      [{ action: 'reclassify', who: 'bob' }, 'severity: expected the new severity (P1-P4) of a "reclassify" action'],
+      [{ action: 'ack', who: 'bob', severity: 'P1' }, 'severity: only a "reclassify" action changes the severity, not "ack"'],
+      [{ action: 'note', who: 'bob' }, 'text: expected the text of a "note" action'],
+      [{ action: 'ack', who: 'bob', colour: 'red' }, 'Unrecognized key: "colour"'],
+      [{ action: 'vendor-reply', who: 'bob' }, 'action: no vendor ticket is open yet'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect((await res.json()).error).toContain(message);
+    }
+    const notJson = await post(null, `Bearer ${token}`, '{"action": ');
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error).toContain('body: expected JSON');
+    const res = await post({ action: 'ticket', who: 'bob', ticket: { severity: 'P0', channel: 'portal', reference: 'X' } });
+    expect((await res.json()).issues).toEqual([{ field: 'ticket.severity', message: expect.stringContaining('Invalid option') }]);
+    expect(readJournal(journalFile).filter((e) => e.type === 'incident.action')).toEqual([]);
+  });
+
+  it('a hidden fault shows nowhere in the console state; the alert names it in the journal', async () => {
+    run.journal.write('run.steady', {}, T0);
+    at(4000);
+    run.journal.write('fault.inject', { faultId: '1-video-freeze', kind: 'video-freeze', start: T0 + 4000, end: T0 + 8000, targets: ['browser-1', 'browser-2'], params: {} }, T0 + 4000);
+    frozenNow = true;
+    for (const s of [5, 6, 7]) {
+      at(s * 1000);
+      run.observer.emit('progress', progress());
+    }
+    const state = await (await fetch(`${server.apiUrl}/state`)).json();
+    expect(state.alerts.firing).toEqual([expect.objectContaining({ rule: 'freeze-ratio', since: T0 + 7000, value: 1 })]);
+    expect(state.history).toHaveLength(3);
+    expect(state.live).toMatchObject({ connected: 2, frozen: 2, freezeRatio: 1 });
+    expect(state.steadyAt).toBe(T0);
+    expect(state.endsAt).toBe(T0 + 25_000);
+    expect(JSON.stringify(state)).not.toMatch(/video-freeze|1-video|fault/i);
+    expect(readJournal(journalFile).find((e) => e.type === 'alert.fire')).toMatchObject({ t: T0 + 7000, rule: 'freeze-ratio', value: 1, threshold: 0.2, faultId: '1-video-freeze' });
+  });
+
+  it('records actions through the API; timings, SLA and metrics follow; resolve ends the drill', async () => {
+    const record = async (ms: number, body: object) => {
+      at(ms);
+      const res = await post(body);
+      expect(res.status).toBe(201);
+      return (await res.json()).recorded;
+    };
+    expect(await record(9000, { action: 'ack', who: 'alice', text: 'freezes everywhere' })).toEqual({ action: 'ack', who: 'alice', source: 'api', text: 'freezes everywhere', t: T0 + 9000 });
+    expect(await record(12_000, { action: 'ticket', who: 'alice', ticket: { severity: 'P1', channel: 'portal', reference: 'TW-1' } })).toMatchObject({
+      ticket: { vendor: 'Twilio', severity: 'P1', channel: 'portal', reference: 'TW-1' },
+    });
+    const dup = await post({ action: 'ticket', who: 'alice', ticket: { severity: 'P1', channel: 'portal', reference: 'TW-1' } });
+    expect(dup.status).toBe(400);
+    expect((await dup.json()).error).toContain('ticket.reference: ticket TW-1 is already open');
+    const unknown = await post({ action: 'vendor-reply', who: 'bob', reference: 'TW-9' });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toContain('reference: no ticket TW-9 was opened in this drill (open: TW-1)');
+    await record(20_000, { action: 'vendor-reply', who: 'bob', reference: 'TW-1' });
+    await record(22_000, { action: 'mitigate', who: 'alice' });
+    expect(stopped).toBeUndefined();
+    const state = session.state();
+    expect(state.tickets).toEqual([
+      expect.objectContaining({ reference: 'TW-1', severity: 'P1', firstReplyAt: T0 + 20_000, sla: expect.objectContaining({ status: 'met', severity: 'P1', budgetMs: 7_200_000 }) }),
+    ]);
+    expect(state.timeline.map((a) => a.action)).toEqual(['ack', 'ticket', 'vendor-reply', 'mitigate']);
+
+    await record(24_000, { action: 'resolve', who: 'alice', text: 'vendor fixed the publisher path' });
+    await Promise.resolve();
+    expect(stopped).toBe('resolved');
+
+    const [incident] = session.timings(T0 + 24_000).incidents;
+    expect(incident).toMatchObject({
+      incidentId: '1-video-freeze',
+      detectMs: 3000,
+      acknowledgeMs: 2000,
+      escalateMs: 3000,
+      mitigateMs: 18_000,
+      resolveMs: 20_000,
+      firstAlert: { at: T0 + 7000, rule: 'freeze-ratio' },
+    });
+    expect(incident.tickets[0]).toMatchObject({ responseMs: 8000, sla: { status: 'met', deadline: T0 + 12_000 + 7_200_000, marginMs: 7_200_000 - 8000 } });
+
+    const metrics = await run.registry.metrics();
+    expect(metrics).toContain('livedrill_drill_alerts_total{rule="freeze-ratio"} 1');
+    expect(metrics).toContain('livedrill_incident_actions_total{action="ack"} 1');
+    expect(metrics).toContain('livedrill_incident_actions_total{action="resolve"} 1');
+    for (const [name, seconds] of [
+      ['time_to_detect', 3],
+      ['time_to_acknowledge', 2],
+      ['time_to_escalate', 3],
+      ['vendor_first_response', 8],
+      ['time_to_mitigate', 18],
+      ['time_to_resolve', 20],
+    ] as const) {
+      const metric = `livedrill_incident_${name}_seconds`;
+      expect(metrics).toContain(`${metric}_sum ${seconds}`);
+      expect(metrics).toContain(`${metric}_count 1`);
+    }
+
+    const actions = readJournal(journalFile).filter((e) => e.type === 'incident.action');
+    expect(actions.map((e) => [e.t - T0, e.action, e.who])).toEqual([
+      [9000, 'ack', 'alice'],
+      [12_000, 'ticket', 'alice'],
+      [20_000, 'vendor-reply', 'bob'],
+      [22_000, 'mitigate', 'alice'],
+      [24_000, 'resolve', 'alice'],
+    ]);
+  });
+
+  it('streams the state over SSE, then refuses actions once the drill is stopping (409)', async () => {
+    const res = await fetch(`${server.apiUrl}/events`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: snapshot')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.trimEnd().endsWith('}')) text += new TextDecoder().decode((await reader.read()).value);
+    const snapshot = JSON.parse(text.split('event: snapshot\ndata: ')[1].split('\n')[0]);
+    expect(snapshot.history).toHaveLength(3);
+    expect(snapshot.state.timeline).toHaveLength(5);
+
+    at(25_000);
+    run.observer.emit('phase', 'stopping');
+    let update = '';
+    while (!update.includes('"ended":{')) update += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(session.ended).toEqual({ at: T0 + 25_000, reason: 'resolved' });
+    expect(readJournal(journalFile).find((e) => e.type === 'drill.end')).toMatchObject({ reason: 'resolved', injected: 1, scheduled: 1 });
+    const late = await post({ action: 'note', who: 'bob', text: 'too late' });
+    expect(late.status).toBe(409);
+    expect((await late.json()).error).toContain('the drill has ended (resolved)');
+  });
+});
