@@ -102,7 +102,15 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     tokenIssuedAt: Date.now(),
     signal: abort.signal,
   });
-  const run = new Run({ scenario: schedule.scenario, scenarioFile: file, outDir, host: opts.host, port: opts.port, stopWhen: session.stopWhen });
+  const run = new Run({
+    scenario: schedule.scenario,
+    scenarioFile: file,
+    outDir,
+    host: opts.host,
+    port: opts.port,
+    stopWhen: session.stopWhen,
+    hideFaults: true,
+  });
   session.attach(run);
   writeToken(outDir, token);
   const server = await ConsoleServer.start(session, { host: opts.consoleHost, port: opts.consolePort, token });

@@ -64,7 +64,7 @@ export class ViewerMetrics {
       collect() {
         this.reset();
         const now = Date.now();
-        for (const v of viewers) this.inc({ kind: v.kind }, v.qoe.freezes.frozenAt(now) ? 1 : 0);
+        for (const v of viewers) this.inc({ kind: v.kind }, v.qoe.frozenNow(now) ? 1 : 0);
       },
     });
     new Gauge({

@@ -9,13 +9,12 @@
  * when a fault struck (not even indirectly: fault events push no update).
  *
  * Faults are observed through the journal (`fault.inject` entries), the only
- * place Run exposes them: `attach()` wraps `run.journal.write`.
+ * place Run exposes them: `attach()` follows the journal's entries.
  */
 import type { Registry } from 'prom-client';
 import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 import type { Journal, JournalEntry } from '../run/Journal.js';
 import type { RunEvents } from '../run/Run.js';
-import type { QoeEvents } from '../probes/ViewerQoe.js';
 import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';
 import { DrillMetrics } from './metrics.js';
@@ -24,15 +23,12 @@ import type { AlertSettings } from './schema.js';
 import { judgeFirstResponse, drillTimings, type DrillTimings, type SeverityChange, type SlaVerdict } from './timings.js';
 import type { Severity, SlaProfile } from './slaProfile.js';
 
-/** A viewer whose reports the drill follows (to judge freezes as of its last report). */
-export type WatchedViewer = ObservedViewer & { qoe: ObservedViewer['qoe'] & { observer: Pick<TypedEmitter<QoeEvents>, 'on'> } };
-
 /** What a drill needs of a Run (a Run has it all; tests can fake it). */
 export interface DrillRun {
   readonly observer: TypedEmitter<RunEvents>;
   readonly journal: Journal;
   readonly registry: Registry;
-  readonly viewers: readonly WatchedViewer[];
+  readonly viewers: readonly ObservedViewer[];
 }
 
 export interface DrillSessionOptions {
@@ -48,12 +44,6 @@ export interface DrillSessionOptions {
   tokenIssuedAt: number;
   /** Aborted on Ctrl-C: the drill then ends as "interrupted". */
   signal?: AbortSignal;
-  /**
-   * A viewer whose last report is older than this is judged as of this long
-   * ago (a page that stopped reporting shows no frames). Default: 2 sample
-   * intervals of the scenario + 1 s.
-   */
-  staleReportMs?: number;
 }
 
 export type DrillEndReason = 'resolved' | 'time-limit' | 'interrupted' | 'error';
@@ -150,7 +140,6 @@ export class DrillSession {
   readonly #alertHistory: ConsoleState['alerts']['history'] = [];
   readonly #actions: RecordedAction[] = [];
   readonly #injected: string[] = [];
-  readonly #reportedAt = new Map<ObservedViewer, number>();
   #phase = 'starting';
   #started = false;
   #stopRequested = false;
@@ -178,34 +167,16 @@ export class DrillSession {
     if (this.#run) throw new Error('a drill session watches one run');
     this.#run = run;
     this.#metrics = new DrillMetrics(run.registry);
-    const journal = run.journal;
-    const write = journal.write.bind(journal);
-    journal.write = (type: string, fields: Record<string, unknown> = {}, t = Date.now()): void => {
-      write(type, fields, t);
+    run.journal.observer.on('entry', (entry) => {
       try {
-        this.#onEntry({ t, type, ...fields });
+        this.#onEntry(entry);
       } catch (error) {
         // The run's own journaling must never fail because of the drill.
-        write('drill.error', { message: `while observing ${type}: ${(error as Error).message}` });
+        run.journal.write('drill.error', { message: `while observing ${entry.type}: ${(error as Error).message}` });
       }
-    };
-    run.observer.on('phase', (phase) => this.#onPhase(phase));
-    run.observer.on('progress', (progress) => {
-      const now = Date.now();
-      this.#followReports(run.viewers);
-      const stale = this.options.staleReportMs ?? 2 * this.options.schedule.scenario.measurement.sampleInterval + 1000;
-      const asOf = (v: ObservedViewer): number => Math.max(this.#reportedAt.get(v) ?? -Infinity, now - stale);
-      this.#onSample(liveSample(progress, run.viewers, now, asOf));
     });
-  }
-
-  /** Keeps each viewer's last report time (viewers are added while the run starts). */
-  #followReports(viewers: readonly WatchedViewer[]): void {
-    for (const viewer of viewers) {
-      if (this.#reportedAt.has(viewer)) continue;
-      this.#reportedAt.set(viewer, -Infinity);
-      viewer.qoe.observer.on('sample', (t) => this.#reportedAt.set(viewer, t));
-    }
+    run.observer.on('phase', (phase) => this.#onPhase(phase));
+    run.observer.on('progress', (progress) => this.#onSample(liveSample(progress, run.viewers, Date.now())));
   }
 
   /** Timings and SLA verdicts from what has been journaled so far. */

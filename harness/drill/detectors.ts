@@ -54,34 +54,19 @@ export interface ObservedViewer {
     readonly disconnects: number;
     readonly recoveries: number;
     readonly totals: Pick<QoeCounters, 'audioSamplesReceived' | 'audioConcealedSamples'>;
-    readonly freezes: { frozenAt(t: number): boolean };
   };
 }
 
-/**
- * A sample from the run's 1 Hz progress and its viewers' QoE.
- *
- * `frozenAsOf(viewer)` is the instant a viewer's freeze state is judged at:
- * the time of its last report. Frames reach the harness in batches, one per
- * sample interval (500 ms), so judging the open gap at "now" would call a
- * healthy picture frozen for most of each interval (the W3C threshold at
- * 30 fps is ~180 ms). Without it, the run's own `progress.frozen` is used.
- */
-export function liveSample(
-  progress: RunProgress,
-  viewers: readonly ObservedViewer[],
-  t = Date.now(),
-  frozenAsOf?: (viewer: ObservedViewer) => number,
-): LiveSample {
+/** A sample from the run's 1 Hz progress (frozen viewers: see ViewerQoe.frozenNow) and its viewers' QoE. */
+export function liveSample(progress: RunProgress, viewers: readonly ObservedViewer[], t = Date.now()): LiveSample {
   const sum = (f: (v: ObservedViewer) => number): number => viewers.reduce((a, v) => a + f(v), 0);
   const concealed = sum((v) => v.qoe.totals.audioConcealedSamples);
-  const watching = (v: ObservedViewer): boolean => v.qoe.firstMediaAt !== undefined && v.qoe.disconnectedAt === undefined;
   return {
     t,
     viewers: progress.viewers,
     joined: progress.joined,
     connected: progress.connected,
-    frozen: frozenAsOf ? viewers.filter((v) => watching(v) && v.qoe.freezes.frozenAt(frozenAsOf(v))).length : progress.frozen,
+    frozen: progress.frozen,
     disconnectedSince: viewers.flatMap((v) => (v.qoe.firstMediaAt !== undefined && v.qoe.disconnectedAt !== undefined ? [v.qoe.disconnectedAt] : [])),
     audioSamplesReceived: sum((v) => v.qoe.totals.audioSamplesReceived),
     // progress.audioConcealedSeconds is the same figure; the viewers are read once for both.

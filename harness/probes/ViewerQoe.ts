@@ -60,6 +60,8 @@ export class ViewerQoe {
   disconnects = 0;
   recoveries = 0;
   #lastVideo: VideoInboundStats | undefined;
+  #lastSampleAt: number | undefined;
+  #sampleIntervalMs = 1000;
   #lastAudio: AudioInboundStats | undefined;
 
   /**
@@ -71,6 +73,16 @@ export class ViewerQoe {
     readonly audioOnly = false,
   ) {
     this.freezes = new FreezeDetector(fixedFreezeThresholdsMs);
+  }
+
+  /**
+   * Frozen, as far as the measurements tell at `now`. Frames reach the harness
+   * in batches (one per report), so the open gap is judged at the last report,
+   * or, if reports stopped coming, no earlier than two report intervals ago.
+   */
+  frozenNow(now: number): boolean {
+    const asOf = Math.max(this.#lastSampleAt ?? now, now - (2 * this.#sampleIntervalMs + 1000));
+    return this.connected && this.freezes.frozenAt(asOf);
   }
 
   /** Joined (has shown media) and not disconnected now. */
@@ -126,6 +138,8 @@ export class ViewerQoe {
   }
 
   onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number): void {
+    if (this.#lastSampleAt !== undefined && t > this.#lastSampleAt) this.#sampleIntervalMs = t - this.#lastSampleAt;
+    this.#lastSampleAt = t;
     const d = zeroCounters();
     d.framesRendered = frames;
     if (video) {

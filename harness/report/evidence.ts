@@ -247,7 +247,7 @@ export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Ev
   if (run.summaryProblem) missing.push(`${run.summaryProblem}; every figure below is computed from the journal alone`);
   if (run.journalTruncated) missing.push('the journal\'s last line was cut short (the run stopped while writing it): that entry is lost');
   if (!rec.ended) {
-    missing.push(`the journal has no run.end entry: the run did not end normally; measurements stop at the last journal entry (${iso(rec.end)})`);
+    missing.push(`the journal has no run.end entry: the run did not end normally; measurements stop at the last viewer measurement in the journal (${iso(rec.end)})`);
   }
   if (!entries.some((e) => e.type === 'run.start')) missing.push('the journal has no run.start entry: scenario and versions are unknown');
   for (const f of rec.faults) {

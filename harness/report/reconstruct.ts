@@ -78,7 +78,7 @@ export interface RunRecord {
   start: number;
   /** run.steady: every viewer started; the scenario's fault times count from here. */
   steadyAt: number | null;
-  /** End of measurement: summary.endedAt, else run.end, else the last journal entry. */
+  /** End of measurement: summary.endedAt, else the last viewer sample, else run.end, else the last journal entry. */
   end: number;
   /** The journal has a run.end entry. */
   ended: boolean;
@@ -106,7 +106,9 @@ export function reconstruct(entries: readonly JournalEntry[], summary: RunSummar
   const sampleIntervalMs = num(measurement.sampleInterval) ?? 500;
   const runEnd = entries.find((e) => e.type === 'run.end');
   const lastT = entries.reduce((a, e) => Math.max(a, e.t), -Infinity);
-  const end = summary?.endedAt ? Date.parse(summary.endedAt) : (runEnd?.t ?? lastT);
+  // Without the summary's exact end, measurement ends with the last viewer sample: an open gap is never made longer than seen.
+  const lastSample = entries.reduce((a, e) => (e.type === 'viewer.viewerSample' ? Math.max(a, e.t) : a), -Infinity);
+  const end = summary?.endedAt ? Date.parse(summary.endedAt) : Number.isFinite(lastSample) ? lastSample : (runEnd?.t ?? lastT);
   const start = first?.t ?? entries.reduce((a, e) => Math.min(a, e.t), Infinity);
 
   const viewerKinds = new Map((summary?.viewers ?? []).map((v) => [v.id, v.kind as string]));

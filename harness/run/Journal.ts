@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 
 export interface JournalEntry {
   /** Epoch ms. */
@@ -12,6 +13,8 @@ export interface JournalEntry {
  * file as it happens, so a crash or Ctrl-C loses nothing already measured.
  */
 export class Journal {
+  /** Every entry as it is written, for live outputs (a drill's detectors and console). */
+  readonly observer = new TypedEmitter<{ entry: [entry: JournalEntry] }>();
   #fd: number | undefined;
 
   /** @param stamp fields put on every line (e.g. the shard a line comes from) */
@@ -24,7 +27,9 @@ export class Journal {
 
   write(type: string, fields: Record<string, unknown> = {}, t = Date.now()): void {
     if (this.#fd === undefined) return;
-    writeSync(this.#fd, `${JSON.stringify({ t, type, ...this.stamp, ...fields })}\n`);
+    const entry: JournalEntry = { t, type, ...this.stamp, ...fields };
+    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+    this.observer.emit('entry', entry);
   }
 
   close(): void {

@@ -52,6 +52,12 @@ export interface RunOptions {
   metricsPort?: number;
   /** For 'viewers': the address synthetic viewers receive RTP on (one the SFU can reach). */
   receiveIp?: string;
+  /**
+   * A drill: the fault schedule must stay unknown while it runs, so no fault
+   * metrics are exported and run.start carries no fault times (the journal
+   * still records each fault as it strikes).
+   */
+  hideFaults?: boolean;
 }
 
 export type RunRole = 'all' | 'sfu' | 'viewers';
@@ -120,7 +126,7 @@ export class Run {
     // The relay costs a hop on every packet: only runs that impair the network get it.
     if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay(options.scenario.sfu.listenIp);
     registerSelfMetrics(this.registry, this.#selfWatch);
-    registerFaultMetrics(this.registry, this.#faults);
+    if (!options.hideFaults) registerFaultMetrics(this.registry, this.#faults);
   }
 
   get #role(): RunRole {
@@ -139,7 +145,8 @@ export class Run {
       runId: this.id,
       role: this.#role,
       scenarioFile: this.options.scenarioFile,
-      scenario,
+      scenario: this.options.hideFaults ? { ...scenario, faults: [] } : scenario,
+      ...(this.options.hideFaults ? { faultsHidden: true } : {}),
       versions: softwareVersions(),
     });
     this.#selfWatch.watch('harness', () => [process.pid], false);
@@ -385,7 +392,7 @@ export class Run {
       viewers: this.viewers.length,
       joined: this.viewers.filter((v) => v.qoe.firstMediaAt !== undefined).length,
       connected,
-      frozen: this.viewers.filter((v) => v.qoe.disconnectedAt === undefined && v.qoe.freezes.frozenAt(now)).length,
+      frozen: this.viewers.filter((v) => v.qoe.frozenNow(now)).length,
       fps,
       freezes: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.count, 0),
       freezeSeconds: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.seconds, 0),

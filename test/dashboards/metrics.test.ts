@@ -23,23 +23,7 @@ import { ViewerQoe } from '../../harness/probes/ViewerQoe.js';
 import { registerFaultMetrics } from '../../harness/collectors/faultMetrics.js';
 import { FaultScheduler } from '../../harness/faults/FaultScheduler.js';
 import { Journal } from '../../harness/run/Journal.js';
-
-/*
- * Metrics another engineer is adding right now. The rules and dashboards use
- * them already; until they land in the registry they are checked against the
- * names and labels declared here. Empty this list as they land: the test
- * prints which are still missing, and which have landed and can go.
- */
-const PENDING: Record<string, { type: 'counter' | 'gauge' | 'histogram'; labels: string[] }> = {
-  livedrill_drill_alerts_total: { type: 'counter', labels: ['rule'] },
-  livedrill_incident_actions_total: { type: 'counter', labels: ['action'] },
-  livedrill_incident_time_to_detect_seconds: { type: 'histogram', labels: [] },
-  livedrill_incident_time_to_acknowledge_seconds: { type: 'histogram', labels: [] },
-  livedrill_incident_time_to_escalate_seconds: { type: 'histogram', labels: [] },
-  livedrill_incident_vendor_first_response_seconds: { type: 'histogram', labels: [] },
-  livedrill_incident_time_to_mitigate_seconds: { type: 'histogram', labels: [] },
-  livedrill_incident_time_to_resolve_seconds: { type: 'histogram', labels: [] },
-};
+import { DrillMetrics } from '../../harness/drill/metrics.js';
 
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job', 'instance'];
@@ -226,31 +210,28 @@ function analyze(expr: string): Analysis {
 // ---------------------------------------------------------------------------
 // What the registry exports
 
-type Known = Map<string, { labels: Set<string>; pending: boolean }>;
+type Known = Map<string, { labels: Set<string> }>;
 
 /** Series names and label names as Prometheus sees them: histograms as _bucket (with le), _sum and _count. */
-async function knownSeries(registry: Registry): Promise<{ known: Known; landed: string[] }> {
+async function knownSeries(registry: Registry): Promise<{ known: Known }> {
   const known: Known = new Map();
-  const add = (base: string, type: string, labels: string[], pending: boolean): void => {
+  const add = (base: string, type: string, labels: string[]): void => {
     const l = [...labels, ...TARGET_LABELS];
     if (type === 'histogram' || type === 'summary') {
-      known.set(`${base}_${type === 'histogram' ? 'bucket' : 'quantile'}`, { labels: new Set([...l, type === 'histogram' ? 'le' : 'quantile']), pending });
-      known.set(`${base}_sum`, { labels: new Set(l), pending });
-      known.set(`${base}_count`, { labels: new Set(l), pending });
-      if (type === 'summary') known.set(base, { labels: new Set([...l, 'quantile']), pending });
+      known.set(`${base}_${type === 'histogram' ? 'bucket' : 'quantile'}`, { labels: new Set([...l, type === 'histogram' ? 'le' : 'quantile']) });
+      known.set(`${base}_sum`, { labels: new Set(l) });
+      known.set(`${base}_count`, { labels: new Set(l) });
+      if (type === 'summary') known.set(base, { labels: new Set([...l, 'quantile']) });
     } else {
-      known.set(base, { labels: new Set(l), pending });
+      known.set(base, { labels: new Set(l) });
     }
   };
-  const landed: string[] = [];
   for (const m of await registry.getMetricsAsJSON()) {
     const metric = registry.getSingleMetric(m.name) as unknown as { labelNames?: readonly string[] } | undefined;
     const seen = m.values.flatMap((v) => Object.keys(v.labels)).filter((l) => l !== 'le' && l !== 'quantile');
-    add(m.name, String(m.type), [...(metric?.labelNames ?? []), ...seen], false);
-    if (m.name in PENDING) landed.push(m.name);
+    add(m.name, String(m.type), [...(metric?.labelNames ?? []), ...seen]);
   }
-  for (const [name, p] of Object.entries(PENDING)) if (!landed.includes(name)) add(name, p.type, p.labels, true);
-  return { known, landed };
+  return { known };
 }
 
 /** Everything wrong with one query: unknown metrics, labels a metric does not have, legend labels no grouping keeps. */
@@ -319,6 +300,7 @@ beforeAll(async () => {
   journalDir = mkdtempSync(path.join(tmpdir(), 'livedrill-journal-'));
   journal = new Journal(path.join(journalDir, 'journal.jsonl'));
   registerFaultMetrics(registry, new FaultScheduler([], journal));
+  new DrillMetrics(registry);
 });
 
 afterAll(async () => {
@@ -330,8 +312,8 @@ afterAll(async () => {
 
 describe('the PromQL checker', () => {
   const known: Known = new Map([
-    ['livedrill_viewers', { labels: new Set(['kind', 'job', 'instance']), pending: false }],
-    ['livedrill_viewer_join_duration_seconds_bucket', { labels: new Set(['kind', 'le', 'job', 'instance']), pending: false }],
+    ['livedrill_viewers', { labels: new Set(['kind', 'job', 'instance']) }],
+    ['livedrill_viewer_join_duration_seconds_bucket', { labels: new Set(['kind', 'le', 'job', 'instance']) }],
   ]);
   const check = (expr: string, legend: string[] = []): string[] => problems({ where: 'q', expr, legendLabels: legend }, known);
 
@@ -361,26 +343,18 @@ describe('metrics named by the rules and dashboards exist in the registry', () =
     expect(dashboardQueries.length).toBeGreaterThan(40);
   });
 
-  it('every metric and label in a rule or dashboard expression is exported (or pending)', async () => {
-    const { known, landed } = await knownSeries(registry);
-    const missing = Object.keys(PENDING).filter((n) => !landed.includes(n));
-    if (missing.length > 0) console.warn(`PENDING metrics still missing from the registry (${missing.length}): ${missing.join(', ')}`);
-    if (landed.length > 0) console.warn(`PENDING metrics that have landed, remove them from PENDING: ${landed.join(', ')}`);
+  it('every metric and label in a rule or dashboard expression is exported', async () => {
+    const { known } = await knownSeries(registry);
     const found = [...ruleQueries, ...dashboardQueries].flatMap((q) => problems(q, known));
     expect(found).toEqual([]);
   });
 
-  it('every PENDING metric is used somewhere (or it does not belong in the list)', () => {
-    const used = new Set([...ruleQueries, ...dashboardQueries].flatMap((q) => analyze(q.expr).selectors.map((s) => s.metric.replace(/_(bucket|sum|count)$/, ''))));
-    expect(Object.keys(PENDING).filter((n) => !used.has(n))).toEqual([]);
-  });
-
-  it('the core viewer and SFU metrics the alerts rely on are real, not pending', async () => {
+  it('the core viewer, SFU and drill metrics the alerts rely on are exported', async () => {
     const { known } = await knownSeries(registry);
     for (const m of ['livedrill_viewers_frozen', 'livedrill_viewers_connected', 'livedrill_viewers', 'livedrill_viewer_disconnects_total',
       'livedrill_viewer_audio_concealed_seconds_total', 'livedrill_sfu_worker_restarts_total', 'livedrill_viewer_join_duration_seconds_bucket',
       'livedrill_sfu_sent_bytes_total', 'livedrill_sfu_worker_cpu_seconds_total']) {
-      expect(known.get(m)?.pending, m).toBe(false);
+      expect(known.has(m), m).toBe(true);
     }
   });
 });

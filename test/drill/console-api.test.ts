@@ -13,8 +13,8 @@ import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 import { Journal, readJournal } from '../../harness/run/Journal.js';
 import type { RunEvents, RunProgress } from '../../harness/run/Run.js';
 import { ConsoleServer } from '../../harness/drill/ConsoleServer.js';
-import { DrillSession, type DrillRun, type WatchedViewer } from '../../harness/drill/DrillSession.js';
-import type { QoeEvents } from '../../harness/probes/ViewerQoe.js';
+import { DrillSession, type DrillRun } from '../../harness/drill/DrillSession.js';
+import type { ObservedViewer } from '../../harness/drill/detectors.js';
 import { loadDrill, type LoadedDrill } from '../../harness/drill/load.js';
 import { newToken } from '../../harness/drill/runFiles.js';
 
@@ -29,20 +29,18 @@ describe('drill console API', () => {
   let stopped: string | undefined;
   const token = newToken();
   let frozenNow = false;
-  const viewers: WatchedViewer[] = [0, 1].map(() => ({
+  const viewers: ObservedViewer[] = [0, 1].map(() => ({
     qoe: {
       firstMediaAt: T0,
       disconnectedAt: undefined,
       disconnects: 0,
       recoveries: 0,
       totals: { audioSamplesReceived: 0, audioConcealedSamples: 0 },
-      freezes: { frozenAt: () => frozenNow },
-      observer: new TypedEmitter<QoeEvents>(),
     },
   }));
   const at = (ms: number): void => void vi.setSystemTime(T0 + ms);
   const progress = (): RunProgress => ({
-    elapsedMs: 0, durationMs: 25_000, viewers: 2, joined: 2, connected: 2, frozen: 0, fps: 30,
+    elapsedMs: 0, durationMs: 25_000, viewers: 2, joined: 2, connected: 2, frozen: frozenNow ? 2 : 0, fps: 30,
     freezes: 0, freezeSeconds: 0, audioConcealedSeconds: 0, activeFaults: 0,
   });
   const post = (body: unknown, auth: string | null = `Bearer ${token}`, raw?: string) =>
