@@ -4,7 +4,9 @@ import { Command, Option } from 'commander';
 import { loadScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { Run } from '../run/Run.js';
-import { mergeRuns, RunDirError } from '../run/merge.js';
+import { mergeRuns } from '../run/merge.js';
+import { RunDirError } from '../run/Journal.js';
+import { reportCommand } from '../report/cli.js';
 import { writeSummary } from '../run/summary.js';
 import { executeInForeground } from './execute.js';
 import { formatSummary } from './format.js';
@@ -129,6 +131,7 @@ program
   });
 
 registerDrillCommands(program);
+reportCommand(program);
 
 try {
   await program.parseAsync();

@@ -132,7 +132,10 @@ export function viewerTimelineSvg(ev: Evidence): string {
     const y = top + i * rowH;
     const lane = (rowH - 4) / 3;
     const rows: string[] = [];
-    rows.push(`<text x="${labelW - 8}" y="${n(y + rowH / 2 + 4)}" text-anchor="end" class="row-label">${esc(v.id)}</text>`);
+    // Thin rows (many viewers): label every few rows so labels do not overlap; each bar's tooltip names its viewer.
+    if (i % Math.ceil(12 / rowH) === 0) {
+      rows.push(`<text x="${labelW - 8}" y="${n(y + (rowH >= 12 ? rowH / 2 + 4 : 10))}" text-anchor="end" class="row-label">${esc(v.id)}</text>`);
+    }
     rows.push(`<rect x="${labelW}" y="${n(y + 1)}" width="${plotW}" height="${n(rowH - 2)}" class="lane"/>`);
     if (v.firstFrameAt !== null) {
       rows.push(`<rect x="${n(x(v.firstFrameAt))}" y="${n(y + 1)}" width="${n(width(v.firstFrameAt, to))}" height="${n(rowH - 2)}" class="watched"/>`);

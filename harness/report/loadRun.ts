@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readJournal, type JournalEntry } from '../run/Journal.js';
+import { readJournal, RunDirError, type JournalEntry } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 
 export interface LoadedRun {
@@ -22,8 +22,6 @@ export interface LoadedRun {
   summaryProblem: string | null;
 }
 
-/** A run directory that cannot be reported on; the message names the path. */
-export class RunDirError extends Error {}
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const SUMMARY_FILE = 'summary.json';

@@ -40,6 +40,9 @@ export class Journal {
   }
 }
 
+/** A directory that is not a (complete) run; the message names it and what is missing. */
+export class RunDirError extends Error {}
+
 /** Reads a journal; a last line cut short by a crash is skipped, not fatal. */
 export function readJournal(file: string): JournalEntry[] {
   const entries: JournalEntry[] = [];

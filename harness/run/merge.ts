@@ -4,13 +4,10 @@ import type { Scenario } from '../scenario/schema.js';
 import type { PageReport } from '../page/reports.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { Freeze } from '../probes/freeze.js';
-import { readJournal, type JournalEntry } from './Journal.js';
+import { readJournal, RunDirError, type JournalEntry } from './Journal.js';
 import { measureImpact, type FaultRecord, type ViewerTimeline } from './impact.js';
 import { buildSummary, type RunSummary } from './summary.js';
 import { Timelines } from './Timelines.js';
-
-/** A directory that is not a complete run; the message names it and what is missing. */
-export class RunDirError extends Error {}
 
 interface RunDir {
   dir: string;
