@@ -195,7 +195,7 @@ export class Run {
       interrupted: signal.aborted,
       error,
       versions: softwareVersions(this.#browserVersion),
-      publisher: this.#timelines.publisher(),
+      publisher: this.#timelines.publisher(this.#steadyFrom),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
       faults: measureImpact(this.#faults.records, viewerTimelines, this.#timelines.publisherSamples, endedAt),
       network: this.#networkCounters(),
@@ -217,8 +217,14 @@ export class Run {
     }
     const session = this.#sessionSettings(signalingUrl);
     this.#pages = await PageServer.start();
-    if (role !== 'viewers') await this.#startPublishers(session, signal);
-    if (role !== 'sfu') await this.#startViewers(session, signal);
+    // Browsers start before anything publishes: a browser's start-up burst saturates
+    // the cores and would dent the publisher's bandwidth estimate for seconds.
+    const { scenario } = this.options;
+    const video = scenario.publisher.video;
+    const publisherBrowser = role !== 'viewers' ? await this.#launchBrowser('publisher-browser', video ? video.fps : undefined) : undefined;
+    const viewerBrowser = role !== 'sfu' && scenario.viewers.browser > 0 ? await this.#launchBrowser('viewer-browser') : undefined;
+    if (publisherBrowser) await this.#startPublishers(publisherBrowser, session, signal);
+    if (role !== 'sfu') await this.#startViewers(viewerBrowser, session, signal);
     this.#steadyFrom = Date.now();
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
@@ -261,12 +267,11 @@ export class Run {
     };
   }
 
-  /** The publisher gets its own browser, so viewer load cannot starve the encoder. */
-  async #startPublishers(page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
+  /** The publishers get their own browser, so viewer load cannot starve the encoder. */
+  async #startPublishers(publisherBrowser: Browser, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     this.observer.emit('phase', 'starting publisher');
     const video = scenario.publisher.video;
-    const publisherBrowser = await this.#launchBrowser('publisher-browser', video ? video.fps : undefined);
     const { count } = scenario.publisher;
     for (let i = 1; i <= count; i++) {
       const id = count === 1 ? HOST_ID : `${HOST_ID}-${i}`;
@@ -278,15 +283,14 @@ export class Run {
     }
   }
 
-  async #startViewers(page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
+  async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
     // Shards name their viewers apart, so merged results never mix two viewers up.
     const prefix = this.options.shard ? `s${this.options.shard.index}-` : '';
     const measurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
-    if (scenario.viewers.browser > 0) {
+    if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
-      const viewerBrowser = await this.#launchBrowser('viewer-browser');
       const viewers = Array.from(
         { length: scenario.viewers.browser },
         (_, i) => new BrowserViewer(`${prefix}browser-${i + 1}`, { ...measurement, page }),

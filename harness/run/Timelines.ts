@@ -15,8 +15,8 @@ export class Timelines {
   readonly publisherSamples: PublisherSample[] = [];
   #publisherRaw: { frames: number; bytes: number; pli: number; fir: number } | undefined;
   readonly #publisherTotals = { frames: 0, bytes: 0, pli: 0, fir: 0 };
-  #publisherFirst: { t: number; frames: number } | undefined;
-  #publisherLast: { t: number; frames: number } | undefined;
+  /** Cumulative frames encoded over time, for the frame rate of a given stretch. */
+  readonly #publisherFrames: Array<{ t: number; frames: number }> = [];
 
   addViewer(viewer: Viewer): void {
     const timeline: ViewerTimeline = {
@@ -55,8 +55,7 @@ export class Timelines {
     const totals = this.#publisherTotals;
     for (const key of ['frames', 'bytes', 'pli', 'fir'] as const) totals[key] += growth(raw[key], last?.[key]);
     this.#publisherRaw = raw;
-    this.#publisherFirst ??= { t: report.t, frames: totals.frames };
-    this.#publisherLast = { t: report.t, frames: totals.frames };
+    this.#publisherFrames.push({ t: report.t, frames: totals.frames });
     this.publisherSamples.push({ t: report.t, keyframeRequests: totals.pli + totals.fir, bytes: totals.bytes });
   }
 
@@ -68,9 +67,11 @@ export class Timelines {
     }));
   }
 
-  publisher(): PublisherSummary | null {
-    const first = this.#publisherFirst;
-    const last = this.#publisherLast;
+  /** The publisher's figures; its frame rate over the steady broadcast (from `steadyFrom`), start-up excluded. */
+  publisher(steadyFrom = 0): PublisherSummary | null {
+    const samples = this.#publisherFrames;
+    const first = samples.find((s) => s.t >= steadyFrom) ?? samples[0];
+    const last = samples.at(-1);
     if (!first || !last) return null;
     const seconds = (last.t - first.t) / 1000;
     return {

@@ -128,7 +128,7 @@ export function mergeRuns(dirs: string[]): RunSummary {
     interrupted: runs.some((r) => r.summary.interrupted),
     error: runs.map((r) => r.summary.error && `${r.dir}: ${r.summary.error}`).filter(Boolean).join('; ') || null,
     versions: sfu.summary.versions,
-    publisher: publisher.publisher(),
+    publisher: publisher.publisher(sfu.entries.find((e) => e.type === 'run.steady')?.t),
     viewers,
     faults: measureImpact(faultRecords(sfu.entries), timelines, publisher.publisherSamples, endedAt),
     network: sfu.summary.network,
