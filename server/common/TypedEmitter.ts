@@ -30,6 +30,12 @@ export class TypedEmitter<E extends EventMap> {
     return this.#emitter.emit(event, ...args);
   }
 
+  /** 0 = no limit: for emitters with one listener per peer (a room with thousands of viewers). */
+  setMaxListeners(n: number): this {
+    this.#emitter.setMaxListeners(n);
+    return this;
+  }
+
   removeAllListeners(): void {
     this.#emitter.removeAllListeners();
   }

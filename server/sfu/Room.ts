@@ -34,6 +34,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     private readonly makeRouter: RouterFactory,
   ) {
     super();
+    // Every session of the room listens here: one listener per peer is expected.
+    this.setMaxListeners(0);
     this.#adopt(originWorker, origin);
   }
 
