@@ -103,15 +103,7 @@ export interface IncidentTimings {
   actions: Array<{ at: number; action: ActionKind; who: string; text: string | null }>;
 }
 
-export interface VendorTicketTimings {
-  vendor: string;
-  reference: string;
-  channel: string;
-  openedAt: number;
-  openedBy: string;
-  /** The ticket's severity, then each reclassification. */
-  severityHistory: SeverityChange[];
-  firstReplyAt: number | null;
+export interface VendorTicketTimings extends Ticket {
   /** Ticket → first reply, wall clock. */
   responseMs: number | null;
   /** Ticket → first reply, covered time under the judged severity's coverage; null without a profile. */
@@ -168,6 +160,7 @@ interface Ticket {
   channel: string;
   openedAt: number;
   openedBy: string;
+  /** The ticket's severity, then each reclassification. */
   severityHistory: SeverityChange[];
   firstReplyAt: number | null;
 }

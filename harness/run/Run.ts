@@ -85,6 +85,8 @@ export type RunEvents = {
   progress: [progress: RunProgress];
 };
 
+const VIEWERS_PER_SOCKET = 100;
+
 /** The publisher, or the first of several (the host): publisher faults and figures are its. */
 const HOST_ID = 'publisher';
 
@@ -107,7 +109,7 @@ export class Run {
   readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
   #pages: PageServer | undefined;
-  #rtpReceiver: RtpReceiver | undefined;
+  readonly #rtpReceivers: RtpReceiver[] = [];
   #metrics: MetricsServer | undefined;
   readonly #browsers: Browser[] = [];
   readonly #publishers: BrowserPublisher[] = [];
@@ -310,10 +312,14 @@ export class Run {
     if (scenario.viewers.synthetic > 0) {
       this.observer.emit('phase', 'joining synthetic viewers');
       // The SFU sends to this socket: it must be reachable from the SFU.
-      this.#rtpReceiver = await RtpReceiver.open(this.options.receiveIp ?? scenario.sfu.listenIp);
+      // One socket per 100 viewers: each has its own kernel receive buffer, so a brief
+      // scheduling hiccup at tens of thousands of packets per second overflows none.
+      const sockets = Math.ceil(scenario.viewers.synthetic / VIEWERS_PER_SOCKET);
+      for (let i = 0; i < sockets; i++) this.#rtpReceivers.push(await RtpReceiver.open(this.options.receiveIp ?? scenario.sfu.listenIp));
       const session = { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval };
       for (let i = 1; i <= scenario.viewers.synthetic; i++) {
-        const viewer = new SyntheticViewer(`${prefix}synthetic-${i}`, { ...measurement, session }, this.#rtpReceiver);
+        const receiver = this.#rtpReceivers[i % sockets];
+        const viewer = new SyntheticViewer(`${prefix}synthetic-${i}`, { ...measurement, session }, receiver);
         this.#attachViewer(viewer);
         await viewer.join();
         if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });
@@ -415,7 +421,7 @@ export class Run {
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});
     await this.#metrics?.close().catch(() => {});
-    this.#rtpReceiver?.close();
+    for (const receiver of this.#rtpReceivers) receiver.close();
     this.#network?.close();
   }
 }

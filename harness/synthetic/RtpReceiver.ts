@@ -8,10 +8,10 @@ export interface RtpSink {
 }
 
 /**
- * One UDP socket shared by many synthetic viewers: the SFU sends every
- * consumer's stream to it and packets are demultiplexed by SSRC (each
- * consumer has its own). One socket and one lookup per packet keep the
- * harness's cost per viewer far below the SFU's.
+ * One UDP socket shared by many synthetic viewers (up to a hundred): the SFU
+ * sends every consumer's stream to it and packets are demultiplexed by SSRC
+ * (each consumer has its own). Few sockets and one lookup per packet keep
+ * the harness's cost per viewer below the SFU's.
  */
 export class RtpReceiver {
   readonly #sinks = new Map<number, RtpSink>();

@@ -6,15 +6,13 @@
  * answers every dashboard query, and fires alerts on a real worker restart
  * and a real viewer disconnect.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { SfuServer } from '../../server/http/SfuServer.js';
 import { ViewerMetrics } from '../../harness/collectors/viewerMetrics.js';
 import { registerSelfMetrics } from '../../harness/collectors/selfMetrics.js';
@@ -24,16 +22,15 @@ import { registerFaultMetrics } from '../../harness/collectors/faultMetrics.js';
 import { FaultScheduler } from '../../harness/faults/FaultScheduler.js';
 import { Journal } from '../../harness/run/Journal.js';
 import { DrillMetrics } from '../../harness/drill/metrics.js';
+import { promDir, startPrometheus, type LivePrometheus, type Json } from './livePrometheus.js';
 
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job', 'instance'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const promDir = path.join(root, 'dashboards/prometheus');
 const dashboardDir = path.join(root, 'dashboards/grafana/dashboards');
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Json = any;
 
 // ---------------------------------------------------------------------------
 // What the rules and dashboards query
@@ -362,14 +359,6 @@ describe('metrics named by the rules and dashboards exist in the registry', () =
 // ---------------------------------------------------------------------------
 // A real Prometheus with the shipped configuration, scraping the real SfuServer
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
 /** Grafana's variables, as a dashboard with $job = livedrill would expand them. */
 function expand(expr: string): string {
   const values: Record<string, string> = { __rate_interval: '20s', __interval: '5s', __range: '1h', job: 'livedrill' };
@@ -377,30 +366,9 @@ function expand(expr: string): string {
 }
 
 describe('a real Prometheus with dashboards/prometheus/prometheus.yml', () => {
-  let prometheus: ChildProcess | undefined;
-  let output = '';
-  let base = '';
-  let dir = '';
-
-  async function api(pathAndQuery: string, form?: Record<string, string>): Promise<Json> {
-    const res = await fetch(`${base}${pathAndQuery}`, form ? { method: 'POST', body: new URLSearchParams(form) } : undefined);
-    return res.json();
-  }
-
-  async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (e) {
-        last = e;
-      }
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}\nprometheus output:\n${output}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  let prometheus: LivePrometheus;
+  const api = (pathAndQuery: string, form?: Record<string, string>): Promise<Json> => prometheus.api(pathAndQuery, form);
+  const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => prometheus.until(what, timeoutMs, probe);
 
   beforeAll(async () => {
     // Viewer and harness figures, fed through the real collectors: one viewer
@@ -420,35 +388,11 @@ describe('a real Prometheus with dashboards/prometheus/prometheus.yml', () => {
     process.kill(server.sfu.workers[0].worker.pid, 'SIGKILL');
     await replaced;
 
-    dir = mkdtempSync(path.join(tmpdir(), 'livedrill-prometheus-'));
-    const config = parse(readFileSync(path.join(promDir, 'prometheus.yml'), 'utf8'));
-    const job = config.scrape_configs.find((j: Json) => j.job_name === 'livedrill');
-    expect(job, 'the livedrill scrape job').toBeDefined();
-    job.static_configs = [{ targets: [`127.0.0.1:${server.port}`] }];
-    config.rule_files = config.rule_files.map((f: string) => path.resolve(promDir, f));
-    writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stdout!.on('data', (d) => (output += d));
-    prometheus.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<never>((_, reject) =>
-      prometheus!.once('exit', (code) => reject(new Error(`prometheus exited (${code}):\n${output}`))).once('error', reject),
-    );
-    await Promise.race([exited, until('Prometheus to be ready', 20_000, async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined))]);
+    prometheus = await startPrometheus(`127.0.0.1:${server.port}`);
   });
 
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const gone = new Promise((resolve) => prometheus!.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await gone;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await prometheus?.stop();
   });
 
   it('scrapes the SfuServer /metrics as job "livedrill"', async () => {

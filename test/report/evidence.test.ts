@@ -1,8 +1,8 @@
 /** Evidence rules on synthetic journals: the audio-gap rule, and records too thin for most figures. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../tempDirs.js';
 import { audioGaps, buildEvidence } from '../../harness/report/evidence.js';
 import { loadRun } from '../../harness/report/loadRun.js';
 import type { SampleDelta } from '../../harness/report/reconstruct.js';
@@ -49,15 +49,7 @@ describe('audio gaps: a sample period with >= 200 ms of concealed audio (48 kHz)
 });
 
 describe('thin records', () => {
-  const made: string[] = [];
-  const tempDir = (prefix: string): string => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    made.push(dir);
-    return dir;
-  };
-  afterAll(() => {
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDirs();
   const t0 = Date.parse('2026-11-25T10:00:00Z');
   const line = (o: Record<string, unknown>): string => JSON.stringify(o);
 

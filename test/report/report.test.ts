@@ -4,7 +4,7 @@
  * appended to its journal: figures checked against summary.json, the HTML
  * opened in headless Chromium, and a crashed run's journal reported too.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -18,6 +18,7 @@ import { launchChromium } from '../../harness/browser/chromium.js';
 import { writeReport, type WrittenReport } from '../../harness/report/writeReport.js';
 import { loadRun } from '../../harness/report/loadRun.js';
 import { RunDirError } from '../../harness/run/Journal.js';
+import { useTempDirs } from '../tempDirs.js';
 import { buildEvidence, type Evidence } from '../../harness/report/evidence.js';
 import { reportCommand } from '../../harness/report/cli.js';
 import { reconstruct, toTimeline } from '../../harness/report/reconstruct.js';
@@ -33,16 +34,7 @@ faults:
 const PROFILE = 'scenarios/sla/urgent-30m-24x7.yaml';
 const SCREENSHOT = 'docs/screenshots/report.png';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed when the tests end. */
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 describe('livedrill report: evidence pack of a real broadcast with a fault and a drill timeline', () => {
   let runDir: string;
