@@ -24,8 +24,8 @@ describe('Prometheus scraping a run with an injected video freeze', () => {
     const port = await freePort();
     // Scrape and evaluate every second: the run is short.
     prometheus = await startPrometheus(`127.0.0.1:${port}`, (config) => {
-      config.global = { ...config.global, scrape_interval: '1s', evaluation_interval: '1s' };
-      for (const job of config.scrape_configs) job.scrape_interval = '1s';
+      config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+      for (const job of config.scrape_configs) Object.assign(job, { scrape_interval: '1s', scrape_timeout: '1s' });
     });
     const scenario = parseScenario(
       'name: prom-e2e\nduration: 24s\nviewers: { browser: 2 }\nfaults:\n  - { id: freeze, kind: video-freeze, at: 6s, duration: 12s }\n',
