@@ -24,7 +24,7 @@ import { FaultScheduler } from '../faults/FaultScheduler.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { Journal } from './Journal.js';
 import { Timelines } from './Timelines.js';
-import { measureImpact } from './impact.js';
+import { LEAD_MS, measureImpact, SETTLE_MS } from './impact.js';
 import { buildSummary, writeSummary, type RunSummary } from './summary.js';
 import { summarizeViewer } from './viewerSummary.js';
 import { softwareVersions } from './versions.js';
@@ -228,6 +228,11 @@ export class Run {
     if (publisherBrowser) await this.#startPublishers(publisherBrowser, session, signal);
     if (role !== 'sfu') await this.#startViewers(viewerBrowser, session, signal);
     this.#steadyFrom = Date.now();
+    // Fault times are known now: impact analysis reads viewer samples only around them.
+    const steady = this.#steadyFrom;
+    this.#timelines.keepSamplesIn(
+      this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + ('duration' in f ? f.duration : 0) + SETTLE_MS + 5000]),
+    );
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
   }

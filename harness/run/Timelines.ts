@@ -9,6 +9,8 @@ import type { PublisherSummary } from './summary.js';
  * viewer its freezes, audio samples, disconnects and recoveries; for the
  * publisher its cumulative frames, bytes and keyframe requests (its stats
  * restart at zero when it republishes, so growth is accumulated).
+ * Per-viewer samples are kept only inside the windows faults will be judged
+ * in, so memory stays flat over a long run with thousands of viewers.
  */
 export class Timelines {
   readonly #viewers = new Map<string, { viewer: Viewer; timeline: ViewerTimeline }>();
@@ -17,6 +19,16 @@ export class Timelines {
   readonly #publisherTotals = { frames: 0, bytes: 0, pli: 0, fir: 0 };
   /** Cumulative frames encoded over time, for the frame rate of a given stretch. */
   readonly #publisherFrames: Array<{ t: number; frames: number }> = [];
+  #windows: Array<[number, number]> = [];
+
+  /** The stretches (epoch ms) whose viewer samples impact analysis will read. */
+  keepSamplesIn(windows: Array<[number, number]>): void {
+    this.#windows = windows;
+  }
+
+  #wanted(t: number): boolean {
+    return this.#windows.some(([from, to]) => t >= from && t <= to);
+  }
 
   addViewer(viewer: Viewer): void {
     const timeline: ViewerTimeline = {
@@ -31,15 +43,16 @@ export class Timelines {
     this.#viewers.set(viewer.id, { viewer, timeline });
     const o = viewer.qoe.observer;
     o.on('freeze', (f) => timeline.freezes.push(f));
-    o.on('sample', (t, d) =>
+    o.on('sample', (t, d) => {
+      if (!this.#wanted(t)) return;
       timeline.samples.push({
         t,
         received: d.audioSamplesReceived,
         concealed: d.audioConcealedSamples,
         packetsReceived: d.videoPacketsReceived + d.audioPacketsReceived,
         packetsLost: d.videoPacketsLost + d.audioPacketsLost,
-      }),
-    );
+      });
+    });
     viewer.observer.on('report', (_id, r) => {
       if (r.type === 'signalingResumed') timeline.signalingResumes.push({ since: r.since, t: r.t });
     });
