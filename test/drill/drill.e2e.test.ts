@@ -149,7 +149,9 @@ describe('a drill end to end: hidden freeze, live console, human actions, SLA ti
     mkdirSync('docs/screenshots', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-    const metrics = await (await fetch(drill.metricsUrl!)).text();
+    // drill.json gets the metrics URL once the SFU is up: read it now, not as first written.
+    const { metricsUrl } = JSON.parse(readFileSync(join(outDir, 'drill.json'), 'utf8')) as DrillFile;
+    const metrics = await (await fetch(metricsUrl!)).text();
     expect(metrics).toMatch(/livedrill_drill_alerts_total\{rule="freeze-ratio"\} [1-9]/);
     expect(metrics).toContain('livedrill_incident_actions_total{action="vendor-reply"} 1');
     for (const name of ['time_to_detect', 'time_to_acknowledge', 'time_to_escalate', 'vendor_first_response', 'time_to_mitigate']) {
