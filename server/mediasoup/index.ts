@@ -46,6 +46,14 @@ export function webRtcTransportOptions(listen: ListenAddress): types.WebRtcTrans
   };
 }
 
+/**
+ * Chromium ignores a keyframe request that comes within ~300 ms of the
+ * previous one; mediasoup then retries only after 1 s, so a viewer joining
+ * just after another waited a second for its first frame. With a delay,
+ * mediasoup holds requests that come too soon and sends one when it ends.
+ */
+export const KEYFRAME_REQUEST_DELAY_MS = 400;
+
 /** A plain RTP transport a synthetic viewer receives on (no ICE/DTLS; RTCP muxed). */
 export function plainTransportOptions(listen: ListenAddress): types.PlainTransportOptions {
   return { listenIp: { ip: listen.ip, announcedIp: listen.announcedIp }, rtcpMux: true, comedia: false };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
+  KEYFRAME_REQUEST_DELAY_MS,
   iceSettled,
   plainTransportAddress,
   plainTransportOptions,
@@ -312,6 +313,7 @@ class Session {
     const producer = await transport.produce({
       kind: data.kind,
       rtpParameters: data.rtpParameters as unknown as types.RtpParameters,
+      keyFrameRequestDelay: KEYFRAME_REQUEST_DELAY_MS,
     });
     peer.producers.set(producer.id, producer);
     producer.observer.on('close', () => peer.producers.delete(producer.id));
