@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadScenario, parseScenario, ScenarioError } from '../scenario/load.js';
@@ -108,11 +108,12 @@ program
   .command('merge')
   .description('combine an SFU run directory and its viewer shards into one summary (same thresholds)')
   .argument('<dirs...>', 'run directories: the SFU\'s and every shard\'s')
-  .option('--out <dir>', 'where merged summary.json goes (default: the SFU run directory + "-merged")')
+  .option('--out <dir>', 'where the merged journal.jsonl and summary.json go (default: the SFU run directory + "-merged")')
   .action(async (dirs: string[], opts: { out?: string }) => {
-    const summary = mergeRuns(dirs);
+    const { summary, entries } = mergeRuns(dirs);
     const out = opts.out ?? `${dirs[0].replace(/\/$/, '')}-merged`;
     mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'journal.jsonl'), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
     const file = join(out, 'summary.json');
     writeSummary(file, summary);
     console.log(formatSummary(summary, file));

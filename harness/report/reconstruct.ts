@@ -228,7 +228,8 @@ function viewerTrack(
         track.samples.push({
           t: e.t,
           from: lastSampleAt ?? e.t - opts.sampleIntervalMs,
-          framesRendered: frames.length,
+          // Synthetic viewers report a count: their frame times went straight to their QoE.
+          framesRendered: frames.length > 0 ? frames.length : (num(e.frameCount) ?? 0),
           framesDecoded: g(video?.framesDecoded, lastVideo?.framesDecoded),
           videoPacketsReceived: g(video?.packetsReceived, lastVideo?.packetsReceived),
           videoPacketsLost: g(video?.packetsLost, lastVideo?.packetsLost),

@@ -96,11 +96,12 @@ export function viewerTimelines(entries: JournalEntry[], connectedAtEnd: Map<str
 }
 
 /**
- * One summary for a run spread over processes: the SFU's directory holds
- * the ground truth (faults, publisher), each viewer shard its viewers.
- * Impact and thresholds are recomputed over all viewers together.
+ * One run out of a run spread over processes: the SFU's directory holds the
+ * ground truth (faults, publisher), each viewer shard its viewers. Impact
+ * and thresholds are recomputed over all viewers together; the journals are
+ * merged in time order (each line keeps its shard), so `report` works on it.
  */
-export function mergeRuns(dirs: string[]): RunSummary {
+export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: JournalEntry[] } {
   const runs = dirs.map(loadDir);
   const sfus = runs.filter((r) => r.role !== 'viewers');
   if (sfus.length !== 1) {
@@ -119,7 +120,7 @@ export function mergeRuns(dirs: string[]): RunSummary {
   const endedAt = Math.max(...runs.map((r) => Date.parse(r.summary.endedAt)));
   const shardOf = (r: RunDir): string => String(r.entries.find((e) => e.shard !== undefined)?.shard ?? r.role);
   const reliabilities = runs.map((r) => r.summary.reliability);
-  return buildSummary({
+  const summary = buildSummary({
     runId: `merged-${sfu.summary.runId}`,
     scenario,
     scenarioFile: sfu.summary.scenario.file,
@@ -139,4 +140,6 @@ export function mergeRuns(dirs: string[]): RunSummary {
       suspectFreezes: reliabilities.reduce((a, r) => a + r.suspectFreezes, 0),
     },
   });
+  // The SFU's entries come first (it started first): its run.start names the scenario.
+  return { summary, entries: all };
 }

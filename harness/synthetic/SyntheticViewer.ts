@@ -74,7 +74,10 @@ export class SyntheticViewer implements Viewer {
     });
     const ssrc: number = consumer.rtpParameters.encodings[0].ssrc;
     if (consumer.kind === 'video' && !this.#video) {
-      this.#video = new VideoStream((t) => this.qoe.onFrame(t));
+      this.#video = new VideoStream((t) => {
+        if (this.qoe.totals.framesRendered === 0) this.#report({ type: 'firstFrame', t });
+        this.qoe.onFrame(t);
+      });
       this.receiver.register(ssrc, this.#video);
       this.#ssrcs.push(ssrc);
     } else if (consumer.kind === 'audio' && !this.#audio) {
