@@ -119,6 +119,8 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     const merge = spawnSync(process.execPath, ['harness/cli/livedrill.js', 'merge', join(dir, 'sfu'), join(dir, 'shard-1'), join(dir, 'shard-2'), '--out', join(dir, 'merged')], { encoding: 'utf8' });
     expect(merge.stderr).toBe('');
     merged = JSON.parse(readFileSync(join(dir, 'merged', 'summary.json'), 'utf8'));
+    const report = spawnSync(process.execPath, ['harness/cli/livedrill.js', 'report', join(dir, 'merged')], { encoding: 'utf8' });
+    expect(report.status, report.stderr).toBe(0);
   }, 120_000);
 
   afterAll(() => {
@@ -141,6 +143,11 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     const targeted = freeze.viewers.filter((v) => v.targeted);
     expect(targeted).toHaveLength(6);
     for (const v of targeted) expect(Math.abs(v.freezeSeconds - 3)).toBeLessThanOrEqual(0.4);
+    // The evidence pack of the merged run sees every viewer of both kinds, and the same fault.
+    const evidence = JSON.parse(readFileSync(join(dir, 'merged', 'evidence.json'), 'utf8'));
+    expect(evidence.viewers).toHaveLength(11);
+    expect(evidence.viewers.filter((v: { firstFrameAt: number | null }) => v.firstFrameAt !== null)).toHaveLength(11);
+    expect(evidence.faults[0].targets).toEqual(freeze.targets);
     const untargetedFrozen = freeze.viewers.filter((v) => !v.targeted && v.freezeCount > 0);
     if (merged.reliability.reliable) expect(untargetedFrozen).toEqual([]);
     else expect(untargetedFrozen.filter((v) => v.freezeSeconds >= 1)).toEqual([]);
