@@ -1,16 +1,14 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
-import type { Viewer, ViewerEvents } from '../run/Viewer.js';
+import type { Viewer, ViewerEvents, ViewerMeasurement } from '../run/Viewer.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';
 import { applyReport } from '../probes/applyReport.js';
 import { openReportingPage } from './chromium.js';
 import type { PageServer } from './PageServer.js';
 
 
-export interface ViewerSettings {
-  fixedFreezeThresholdsMs: number[];
-  audioOnly: boolean;
+export interface ViewerSettings extends ViewerMeasurement {
   page: Omit<PageConfig, 'role' | 'peerId' | 'media'>;
 }
 

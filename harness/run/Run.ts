@@ -12,7 +12,7 @@ import { BrowserPublisher } from '../browser/BrowserPublisher.js';
 import { BrowserViewer } from '../browser/BrowserViewer.js';
 import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
 import { RtpReceiver } from '../synthetic/RtpReceiver.js';
-import type { Viewer } from './Viewer.js';
+import type { Viewer, ViewerMeasurement } from './Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { SelfWatch, judgeReliability, type SelfSample } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
@@ -295,7 +295,7 @@ export class Run {
     const audioOnly = !scenario.publisher.video;
     // Shards name their viewers apart, so merged results never mix two viewers up.
     const prefix = this.options.shard ? `s${this.options.shard.index}-` : '';
-    const measurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
+    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
       const viewers = Array.from(

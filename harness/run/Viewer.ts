@@ -18,3 +18,10 @@ export interface Viewer {
   /** Leaves; measurement ends at `end`. */
   close(end?: number): Promise<void>;
 }
+
+/** How any viewer measures, whatever its kind. */
+export interface ViewerMeasurement {
+  fixedFreezeThresholdsMs: number[];
+  /** An audio-only broadcast: first audio, not a video frame, marks join and recovery. */
+  audioOnly: boolean;
+}
