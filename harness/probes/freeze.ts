@@ -1,11 +1,18 @@
 /**
- * The one definition of a video freeze, used for every kind of viewer.
- *
- * W3C webrtc-stats (freezeCount): a gap between two rendered frames is a
- * freeze when it is >= max(3 x avg, avg + 150 ms), avg being the mean of the
- * last 30 inter-frame gaps. Like libwebrtc, the rule only applies once 5 gaps
- * are known. Gaps over fixed thresholds (vendor dashboards use e.g. 500 ms)
- * are reported alongside, per threshold.
+ * The one definition of a video freeze, used for every kind of viewer:
+ * libwebrtc's, which is what Chromium's getStats `freezeCount` counts
+ * (webrtc/video/video_quality_observer2.cc, VideoQualityObserver::OnRenderedFrame):
+ *   - each inter-frame gap, in whole milliseconds, is first added to a moving
+ *     window of the last 30 gaps;
+ *   - once the window holds at least 5 gaps, avg = the window's mean rounded
+ *     down to a whole millisecond, and the gap is a freeze when
+ *     gap >= max(3 x avg, avg + 150 ms).
+ * The current gap is part of the average it is compared with: a gap of
+ * 183 ms after steady 33 ms frames is no freeze (avg 38, threshold 188).
+ * One addition to libwebrtc: a gap still open when measurement ends counts,
+ * marked `ongoing` (libwebrtc only counts a freeze once the next frame shows).
+ * Gaps over fixed thresholds (vendor dashboards use e.g. 500 ms) are
+ * reported alongside, per threshold.
  */
 export interface Freeze {
   /** Epoch ms of the last frame before the gap. */
@@ -25,12 +32,17 @@ export interface FreezeTotals {
   seconds: number;
 }
 
+/** kAvgInterframeDelaysWindowSizeFrames, kMinFrameSamplesToDetectFreeze, kMinIncreaseForFreezeMs. */
 const WINDOW = 30;
 const MIN_GAPS = 5;
+const MIN_INCREASE_MS = 150;
 
 export function w3cFreezeThresholdMs(avgGapMs: number): number {
-  return Math.max(3 * avgGapMs, avgGapMs + 150);
+  return Math.max(3 * avgGapMs, avgGapMs + MIN_INCREASE_MS);
 }
+
+/** libwebrtc times frames in whole milliseconds. */
+const wholeGapMs = (from: number, to: number): number => Math.floor(to) - Math.floor(from);
 
 export class FreezeDetector {
   readonly #gaps: number[] = [];
@@ -47,43 +59,45 @@ export class FreezeDetector {
     return this.#lastFrame;
   }
 
-  /** The W3C threshold in force now, or undefined while too few frames are known. */
-  get thresholdMs(): number | undefined {
-    return this.#gaps.length >= MIN_GAPS ? w3cFreezeThresholdMs(this.#gapSum / this.#gaps.length) : undefined;
-  }
-
   /** Feeds one rendered frame (epoch ms, in order); returns the freeze it ended, if any. */
   onFrame(t: number): Freeze | undefined {
     const last = this.#lastFrame;
     this.#lastFrame = t;
-    if (last === undefined) return undefined;
-    const gap = t - last;
-    if (gap < 0) return undefined;
-    const freeze = this.#classify(last, t, false);
+    if (last === undefined || t < last) return undefined;
+    const gap = wholeGapMs(last, t);
     this.#gaps.push(gap);
     this.#gapSum += gap;
     if (this.#gaps.length > WINDOW) this.#gapSum -= this.#gaps.shift()!;
-    return freeze;
+    return this.#classify(last, t, this.#isW3cFreeze(gap, this.#gapSum, this.#gaps.length), false);
   }
 
   /** Closes measurement at `end`: a gap still open then counts if it qualifies. */
   finish(end: number): Freeze | undefined {
     if (this.#lastFrame === undefined || end <= this.#lastFrame) return undefined;
-    return this.#classify(this.#lastFrame, end, true);
+    return this.#classify(this.#lastFrame, end, this.#openGapIsW3cFreeze(end), true);
   }
 
   /** Whether the picture is frozen at `now` (the open gap already qualifies). */
   frozenAt(now: number): boolean {
-    if (this.#lastFrame === undefined) return false;
+    if (this.#lastFrame === undefined || now <= this.#lastFrame) return false;
     const gap = now - this.#lastFrame;
-    const threshold = this.thresholdMs;
-    return (threshold !== undefined && gap >= threshold) || this.fixedThresholdsMs.some((ms) => gap > ms);
+    return this.#openGapIsW3cFreeze(now) || this.fixedThresholdsMs.some((ms) => gap > ms);
   }
 
-  #classify(start: number, end: number, ongoing: boolean): Freeze | undefined {
+  /** The open gap judged as if a frame showed at `t`: it joins the window first, as in libwebrtc. */
+  #openGapIsW3cFreeze(t: number): boolean {
+    const gap = wholeGapMs(this.#lastFrame!, t);
+    const full = this.#gaps.length >= WINDOW;
+    const sum = this.#gapSum + gap - (full ? this.#gaps[0] : 0);
+    return this.#isW3cFreeze(gap, sum, full ? WINDOW : this.#gaps.length + 1);
+  }
+
+  #isW3cFreeze(gap: number, windowSum: number, windowSize: number): boolean {
+    return windowSize >= MIN_GAPS && gap >= w3cFreezeThresholdMs(Math.floor(windowSum / windowSize));
+  }
+
+  #classify(start: number, end: number, w3c: boolean, ongoing: boolean): Freeze | undefined {
     const gap = end - start;
-    const threshold = this.thresholdMs;
-    const w3c = threshold !== undefined && gap >= threshold;
     const fixed = this.fixedThresholdsMs.filter((ms) => gap > ms);
     if (!w3c && fixed.length === 0) return undefined;
     if (w3c) add(this.w3c, gap);

@@ -11,7 +11,7 @@ function steady(d: FreezeDetector, from: number, count: number, intervalMs: numb
   return t;
 }
 
-describe('W3C freeze rule', () => {
+describe('freeze rule (libwebrtc video_quality_observer2.cc)', () => {
   it('uses max(3 x avg, avg + 150 ms)', () => {
     expect(w3cFreezeThresholdMs(33.3)).toBeCloseTo(183.3);
     expect(w3cFreezeThresholdMs(100)).toBe(300);
@@ -57,4 +57,44 @@ describe('W3C freeze rule', () => {
     expect(d.finish(last + 2000)).toMatchObject({ w3c: true, ongoing: true, fixed: [500] });
     expect(d.w3c.seconds).toBeCloseTo(2, 5);
   });
+
+  it('adds the current gap to the average before comparing (a 185 ms gap after 33 ms frames is no freeze, 190 ms is)', () => {
+    // Compared with the previous gaps only, 185 >= max(3 x 33, 33 + 150) would be a freeze.
+    const d = new FreezeDetector([]);
+    let last = steady(d, 0, 31, 33);
+    expect(d.onFrame(last + 185)).toBeUndefined();
+    const e = new FreezeDetector([]);
+    last = steady(e, 0, 31, 33);
+    // avg = floor((29 x 33 + 190) / 30) = 38, threshold 188.
+    expect(e.onFrame(last + 190)).toMatchObject({ w3c: true });
+  });
+
+  it('counts a long freeze once: the gaps just after it are judged against an average that holds it', () => {
+    const d = new FreezeDetector([]);
+    let t = steady(d, 0, 31, 33);
+    t += 3000;
+    expect(d.onFrame(t)).toMatchObject({ w3c: true });
+    // Compared with the previous 30 gaps only (avg 131.9 ms), this 400 ms gap would be a second freeze.
+    expect(d.onFrame(t + 400)).toBeUndefined();
+    expect(d.w3c.count).toBe(1);
+  });
+
+  it('applies the rule from the 5th gap on, the current one included', () => {
+    const d = new FreezeDetector([]);
+    steady(d, 0, 4, 33); // 3 gaps
+    expect(d.onFrame(99 + 1000)).toBeUndefined(); // 4th gap
+    const e = new FreezeDetector([]);
+    steady(e, 0, 5, 33); // 4 gaps
+    expect(e.onFrame(132 + 1000)).toMatchObject({ w3c: true }); // 5th gap: avg floor(1132 / 5) = 226, threshold 678
+  });
+
+  it('times gaps in whole milliseconds', () => {
+    // Fractional frame times: libwebrtc's gap is the difference of whole-millisecond timestamps.
+    const d = new FreezeDetector([]);
+    const last = steady(d, 0.9, 31, 33);
+    // floor(last + 190.2) - floor(last) = 190 (threshold 188): a freeze; its length keeps the real gap.
+    expect(d.onFrame(last + 190.2)).toMatchObject({ w3c: true });
+    expect(d.w3c.seconds).toBeCloseTo(0.1902, 6);
+  });
 });
+
