@@ -1,8 +1,17 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
-/** Debian's chromium unless LIVEDRILL_CHROMIUM names another binary; never downloaded. */
+/**
+ * Debian's chromium-headless-shell (the old headless shell: about a third less
+ * CPU per viewer page than chromium's new headless mode, and faster joins)
+ * unless LIVEDRILL_CHROMIUM names another binary; never downloaded.
+ */
 export function chromiumPath(): string {
-  return process.env.LIVEDRILL_CHROMIUM ?? '/usr/bin/chromium';
+  return process.env.LIVEDRILL_CHROMIUM ?? '/usr/bin/chromium-headless-shell';
+}
+
+/** The shell only has the old headless mode; a full chromium binary runs the new one. */
+function headlessMode(path: string): true | 'shell' {
+  return /headless[-_]shell/.test(path) ? 'shell' : true;
 }
 
 const ARGS = [
@@ -32,9 +41,10 @@ const ARGS = [
 export function launchChromium(options: { fakeCameraFps?: number } = {}): Promise<Browser> {
   // The fake camera runs at 20 fps unless told otherwise.
   const fakeDevice = `--use-fake-device-for-media-stream=fps=${options.fakeCameraFps ?? 30}`;
+  const executablePath = chromiumPath();
   return puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
+    executablePath,
+    headless: headlessMode(executablePath),
     pipe: true,
     handleSIGINT: false,
     handleSIGTERM: false,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One idempotent set-up for every entry point (quick start, tests, CI, Docker):
-# Debian's chromium, npm dependencies, and the mediasoup worker built offline
+# Debian's chromium-headless-shell, npm dependencies, and the mediasoup worker built offline
 # and cached outside the clone. A second run reuses everything the first built.
 #   setup.sh          what `livedrill run` needs
 #   setup.sh --test   also what the test suite needs (Prometheus' promtool and server)
@@ -13,7 +13,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then say "Node.js >= 20 is needed, found $(node --version)"; exit 1; fi
 
 debian_packages=()
-if [ -z "${LIVEDRILL_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then debian_packages+=(chromium); fi
+if [ -z "${LIVEDRILL_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null; then debian_packages+=(chromium-headless-shell); fi
 if [ "${1:-}" = "--test" ] && ! command -v promtool >/dev/null; then debian_packages+=(prometheus); fi
 if [ ${#debian_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

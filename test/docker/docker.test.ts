@@ -240,8 +240,8 @@ describe('docker/Dockerfile', () => {
     for (const needed of ['package.json', 'package-lock.json', ...scripts]) expect(copiedBefore, needed).toContain(needed);
   });
 
-  it('sets LIVEDRILL_CHROMIUM only after set-up (setup.sh installs chromium only when it is unset)', () => {
-    const env = instructions.findIndex((i) => i.op === 'ENV' && /^LIVEDRILL_CHROMIUM[= ]\/usr\/bin\/chromium$/.test(i.args));
+  it('sets LIVEDRILL_CHROMIUM only after set-up (setup.sh installs chromium-headless-shell only when it is unset)', () => {
+    const env = instructions.findIndex((i) => i.op === 'ENV' && /^LIVEDRILL_CHROMIUM[= ]\/usr\/bin\/chromium-headless-shell$/.test(i.args));
     expect(env).toBeGreaterThan(setupRun);
     expect(instructions.slice(0, setupRun).some((i) => /LIVEDRILL_CHROMIUM/.test(i.args))).toBe(false);
   });
