@@ -97,7 +97,7 @@ export interface Reliability {
   /** Saturated seconds in the steady part of the run, out of `steadySamples`. */
   saturatedSamples: number;
   steadySamples: number;
-  /** Freezes that overlap a saturated second, at any time in the run. */
+  /** Freezes that began in a saturated second, at any time in the run. */
   suspectFreezes: number;
   coresP50: Record<string, number>;
 }
@@ -105,23 +105,34 @@ export interface Reliability {
 /** A second is saturated when the cores are all but full or the harness' event loop stalled. */
 export const SATURATION = { machineBusy: 0.95, eventLoopLagMs: 250, allowedShare: 0.1 };
 
+const isSaturated = (s: SelfSample): boolean =>
+  s.machineBusy >= SATURATION.machineBusy || s.eventLoopLagMaxMs >= SATURATION.eventLoopLagMs;
+
+/** A span (epoch ms) in which the harness flagged itself: effects that begin in it are suspect. */
+export interface NoiseSpan {
+  from: number;
+  to: number;
+}
+
+/** The seconds the harness flagged itself in (a sample at t covers the second before it). */
+export function noiseSpans(samples: readonly SelfSample[]): NoiseSpan[] {
+  return samples.filter(isSaturated).map((s) => ({ from: s.t - 1000, to: s.t }));
+}
+
 /**
  * A run is unreliable when the machine was saturated for more than a small
  * share of its steady part (after start-up, when browsers launch), or when a
- * freeze coincided with a saturated second: that freeze may be our own.
+ * freeze began in a saturated second: that freeze may be our own.
  */
 export function judgeReliability(
   samples: SelfSample[],
   steadyFrom: number,
   freezes: ReadonlyArray<{ start: number; end: number }>,
 ): Reliability {
-  const isSaturated = (s: SelfSample): boolean =>
-    s.machineBusy >= SATURATION.machineBusy || s.eventLoopLagMaxMs >= SATURATION.eventLoopLagMs;
-  const saturated = samples.filter(isSaturated);
+  const spans = noiseSpans(samples);
   const steady = samples.filter((s) => s.t > steadyFrom);
   const steadySaturated = steady.filter(isSaturated);
-  // A sample at t covers the second before it.
-  const suspect = freezes.filter((f) => saturated.some((s) => f.start < s.t && f.end > s.t - 1000));
+  const suspect = freezes.filter((f) => spans.some((n) => n.from <= f.start && f.start < n.to));
   const reasons: string[] = [];
   if (steady.length > 0 && steadySaturated.length / steady.length > SATURATION.allowedShare) {
     reasons.push(
@@ -129,7 +140,7 @@ export function judgeReliability(
     );
   }
   if (suspect.length > 0) {
-    reasons.push(`${suspect.length} freeze(s) coincided with a saturated second and may be the harness's own`);
+    reasons.push(`${suspect.length} freeze(s) began in a saturated second and may be the harness's own`);
   }
   const groups = new Set(samples.flatMap((s) => Object.keys(s.cores)));
   const coresP50: Record<string, number> = {};
@@ -138,8 +149,8 @@ export function judgeReliability(
     reliable: reasons.length === 0,
     reasons,
     machineBusyP50: median(samples.map((s) => s.machineBusy)),
-    machineBusyMax: Math.max(0, ...samples.map((s) => s.machineBusy)),
-    eventLoopLagMaxMs: Math.max(0, ...samples.map((s) => s.eventLoopLagMaxMs)),
+    machineBusyMax: samples.reduce((a, s) => Math.max(a, s.machineBusy), 0),
+    eventLoopLagMaxMs: samples.reduce((a, s) => Math.max(a, s.eventLoopLagMaxMs), 0),
     saturatedSamples: steadySaturated.length,
     steadySamples: steady.length,
     suspectFreezes: suspect.length,

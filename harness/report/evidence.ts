@@ -12,7 +12,7 @@ import type { JournalEntry } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
 import { percentile } from '../run/thresholds.js';
-import { judgeReliability, type Reliability, type SelfSample } from '../probes/SelfWatch.js';
+import { judgeReliability, noiseSpans, type NoiseSpan, type Reliability, type SelfSample } from '../probes/SelfWatch.js';
 import type { Freeze } from '../probes/freeze.js';
 import { drillTimings, type IncidentTimings, type UnmatchedEntry } from '../drill/timings.js';
 import { loadSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
@@ -386,10 +386,10 @@ function downSpans(v: ViewerTrack): Array<{ start: number; end: number | null }>
 // ---------------------------------------------------------------- faults
 
 function faultImpacts(rec: RunRecord, summary: RunSummary | null): Array<{ impact: FaultImpact; source: FaultEvidence['impactSource'] }> {
-  const recomputed = measureImpact(rec.faults, rec.viewers.map(toTimeline), rec.publisher, rec.end);
+  const recomputed = measureImpact(rec.faults, rec.viewers.map(toTimeline), rec.publisher, rec.end, recordedNoise(rec));
   return rec.faults.map((f, i) => {
     const fromSummary = summary?.faults?.find((s) => s.faultId === f.faultId);
-    return fromSummary ? { impact: fromSummary, source: 'summary.json' } : { impact: recomputed[i], source: 'journal' };
+    return fromSummary ? { impact: fromSummary, source: 'summary.json' } : { impact: recomputed.faults[i], source: 'journal' };
   });
 }
 
@@ -534,11 +534,20 @@ function bitrate(series: RunRecord['publisher'], from: number, to: number): numb
 
 // ---------------------------------------------------------------- run-level
 
+function recordedSelfSamples(rec: RunRecord): SelfSample[] {
+  return rec.selfSamples.map((e) => e as unknown as SelfSample);
+}
+
+/** The seconds the harness flagged itself in, as the run judged them. */
+export function recordedNoise(rec: RunRecord): NoiseSpan[] {
+  return noiseSpans(recordedSelfSamples(rec));
+}
+
 function reliability(rec: RunRecord, summary: RunSummary | null): Evidence['reliability'] {
   let details: Reliability | null = summary?.reliability ?? null;
   let source: Evidence['reliability']['source'] = details ? 'summary.json' : 'none';
   if (!details && rec.selfSamples.length > 0) {
-    const samples = rec.selfSamples.map((e) => e as unknown as SelfSample);
+    const samples = recordedSelfSamples(rec);
     const freezes = rec.viewers.flatMap((v) => [...v.w3cFreezes, ...v.fixedFreezes]);
     details = judgeReliability(samples, rec.steadyAt ?? rec.start, freezes);
     source = 'journal';

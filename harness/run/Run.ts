@@ -14,7 +14,7 @@ import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
 import { RtpReceiver } from '../synthetic/RtpReceiver.js';
 import type { Viewer, ViewerMeasurement } from './Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
-import { SelfWatch, judgeReliability, type SelfSample } from '../probes/SelfWatch.js';
+import { SelfWatch, judgeReliability, noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
 import { ViewerMetrics } from '../collectors/viewerMetrics.js';
 import { registerSelfMetrics } from '../collectors/selfMetrics.js';
@@ -188,6 +188,13 @@ export class Run {
       await this.#stop(endedAt);
     }
     const viewerTimelines = this.#timelines.viewers();
+    const impact = measureImpact(
+      this.#faults.records,
+      viewerTimelines,
+      this.#timelines.publisherSamples,
+      endedAt,
+      noiseSpans(this.#selfWatch.samples),
+    );
     const summary = buildSummary({
       runId: this.id,
       scenario,
@@ -199,7 +206,8 @@ export class Run {
       versions: softwareVersions(this.#browserVersion),
       publisher: this.#timelines.publisher(this.#steadyFrom),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
-      faults: measureImpact(this.#faults.records, viewerTimelines, this.#timelines.publisherSamples, endedAt),
+      faults: impact.faults,
+      effects: { unexplained: impact.unexplained, suspect: impact.suspect },
       network: this.#networkCounters(),
       reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewerTimelines.flatMap((v) => v.freezes)),
     });

@@ -4,6 +4,7 @@
  * per-viewer timelines (freezes, audio samples, disconnects, recoveries).
  */
 import type { Freeze } from '../probes/freeze.js';
+import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../faults/schema.js';
 import { percentile } from './thresholds.js';
 
@@ -40,6 +41,7 @@ export interface PublisherSample {
 
 export interface ViewerImpact {
   id: string;
+  /** In the fault's blast radius: named in its targets, or reached through the publisher or signaling. */
   targeted: boolean;
   affected: boolean;
   freezeCount: number;
@@ -60,17 +62,43 @@ export interface ViewerImpact {
   signalingDownSeconds: number | null;
 }
 
+/** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
+export type EffectKind = 'freeze' | 'audio' | 'disconnect' | 'signaling';
+
+export interface Effect {
+  viewerId: string;
+  kind: EffectKind;
+  /** When it began (epoch ms); for audio, the end of the sample period it was measured in. */
+  t: number;
+  /** How long: the freeze, the concealed audio, the time down (0 when unknown). */
+  seconds: number;
+}
+
 export interface FaultImpact extends FaultRecord {
-  /** Window the impact is attributed to: fault start to settleEnd (end + settle time, cut before the next fault). */
+  /** Window the impact is attributed to: fault start (less LEAD_MS) to settleEnd (end + settle time, or the run's end). */
   settleEnd: number;
   viewers: ViewerImpact[];
   affected: string[];
+  /** Viewers outside the blast radius with effects no fault explains, begun inside this fault's window. */
   affectedUntargeted: string[];
   unrecovered: string[];
+  /** Effects this fault may have caused together with others: counted for none of them. */
+  overlaps: Array<Effect & { faultIds: string[] }>;
+  /** Effects in this fault's window and radius that began while the harness itself was flagged: counted for none. */
+  suspect: Effect[];
   recoverySeconds: { p50: number | null; p95: number | null; max: number | null };
   keyframeRequests: number;
   /** Publisher's sending bitrate during the fault and over as long a window just before it. */
   publisherBitrateBps: { before: number | null; during: number | null };
+}
+
+/** Effects owned by no single fault, reported beside the faults' own. */
+export interface ImpactAnalysis {
+  faults: FaultImpact[];
+  /** Effects outside every fault's radius and window, or of a kind no active fault causes. */
+  unexplained: Effect[];
+  /** Effects that began in a second the harness flagged (saturated machine, stalled event loop). */
+  suspect: Effect[];
 }
 
 /** How long after a fault ends its effects are still attributed to it. */
@@ -81,57 +109,178 @@ export const SETTLE_MS = 10_000;
  * (plus jitter) ahead of the fault itself.
  */
 export const LEAD_MS = 200;
+/**
+ * Up to this long after its end a fault is still in progress: an effect then
+ * is its doing rather than the settling of an earlier fault (a disconnection is
+ * noticed, a concealed audio period reported, a little after the cut).
+ */
+const IN_PROGRESS_MS = 1000;
 const SAMPLE_RATE = 48000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
 const AUDIO_IMPACT_SECONDS = 0.2;
+/** Concealment periods shorter than this (one Opus frame) are not listed one by one. */
+const AUDIO_LISTED_SECONDS = 0.02;
 
+/** Which effects each kind of fault can cause. A signaling outage keeps media flowing by design. */
+export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
+  'video-freeze': ['freeze'],
+  'audio-drop': ['audio'],
+  'mass-disconnect': ['disconnect', 'freeze', 'audio'],
+  'worker-crash': ['disconnect', 'freeze', 'audio'],
+  'signaling-outage': ['signaling'],
+  network: ['freeze', 'audio', 'disconnect'],
+  'bitrate-collapse': ['freeze'],
+};
+
+/**
+ * Who a fault can reach: the viewers it names; everyone when it strikes the
+ * publisher (its network or encoder, the worker that carries it) or signaling.
+ */
+export function blastRadius(fault: FaultRecord, viewerIds: readonly string[]): Set<string> {
+  const everyone = fault.targets.some((t) => t === 'signaling' || /^publisher(-\d+)?$/.test(t));
+  return new Set(everyone ? viewerIds : fault.targets);
+}
+
+/**
+ * Attribution by ground truth. An effect on a viewer belongs to the faults
+ * whose blast radius holds that viewer, that can cause that kind of effect,
+ * and whose window [start - LEAD_MS, end + SETTLE_MS) holds its beginning.
+ * When several qualify, a fault still in progress (up to IN_PROGRESS_MS after
+ * its end) is preferred over one that is only settling; if that still leaves
+ * several, the effect is an overlap, counted for none of them. An effect no
+ * fault explains is unexplained. An effect that began while the harness
+ * flagged itself is suspect, counted for no fault (disconnections and
+ * signaling drops are server-side events and never suspect).
+ */
 export function measureImpact(
   faults: FaultRecord[],
   viewers: ViewerTimeline[],
   publisher: PublisherSample[],
   runEnd: number,
-): FaultImpact[] {
-  const starts = faults.map((f) => f.start).sort((a, b) => a - b);
-  // Each effect belongs to the latest fault that had begun (LEAD_MS ahead) when it began.
-  const owner = (t: number): number | undefined => starts.findLast((s) => s - LEAD_MS <= t);
-  return faults.map((fault) => {
-    const next = starts.find((s) => s > fault.start) ?? Number.POSITIVE_INFINITY;
-    const settleEnd = Math.min(fault.end + SETTLE_MS, next - LEAD_MS, runEnd);
-    const mine = (t: number): boolean => owner(t) === fault.start && t < settleEnd;
-    const impacts = viewers.map((v) => viewerImpact(fault, settleEnd, mine, v));
-    const affected = impacts.filter((i) => i.affected);
+  noise: readonly NoiseSpan[] = [],
+): ImpactAnalysis {
+  const viewerIds = viewers.map((v) => v.id);
+  const radius = new Map(faults.map((f) => [f, blastRadius(f, viewerIds)]));
+  const settleEnd = (f: FaultRecord): number => Math.min(f.end + SETTLE_MS, runEnd);
+  // A sample at t covers the interval before it: an audio effect at t belongs to a fault begun before t.
+  const within = (e: Effect, from: number, to: number): boolean => (e.kind === 'audio' ? e.t > from + LEAD_MS : e.t >= from) && e.t < to;
+  const candidates = (e: Effect): FaultRecord[] => {
+    const all = faults.filter(
+      (f) => radius.get(f)!.has(e.viewerId) && FAULT_EFFECTS[f.kind].includes(e.kind) && within(e, f.start - LEAD_MS, settleEnd(f)),
+    );
+    const inProgress = all.filter((f) => within(e, f.start - LEAD_MS, f.end + IN_PROGRESS_MS));
+    return inProgress.length > 0 ? inProgress : all;
+  };
+  const isSuspect = (e: Effect): boolean =>
+    (e.kind === 'freeze' || e.kind === 'audio') &&
+    noise.some((n) => (e.kind === 'audio' ? n.from < e.t && n.to > e.t - 1000 : n.from <= e.t && e.t < n.to));
+
+  const owned = new Map<FaultRecord, Set<string>>(faults.map((f) => [f, new Set()]));
+  const overlaps = new Map<FaultRecord, FaultImpact['overlaps']>(faults.map((f) => [f, []]));
+  const suspectOf = new Map<FaultRecord, Effect[]>(faults.map((f) => [f, []]));
+  const unexplained: Effect[] = [];
+  const suspect: Effect[] = [];
+  for (const v of viewers) {
+    for (const { effect, key } of effectsOf(v)) {
+      const causes = candidates(effect);
+      if (isSuspect(effect)) {
+        if (listed(effect)) suspect.push(effect);
+        for (const f of faults.filter((f) => within(effect, f.start - LEAD_MS, settleEnd(f)) && radius.get(f)!.has(v.id))) {
+          if (listed(effect)) suspectOf.get(f)!.push(effect);
+        }
+      } else if (causes.length === 1) {
+        owned.get(causes[0])!.add(key);
+      } else if (causes.length > 1) {
+        const faultIds = causes.map((f) => f.faultId);
+        for (const f of causes) if (listed(effect)) overlaps.get(f)!.push({ ...effect, faultIds });
+      } else if (listed(effect)) {
+        unexplained.push(effect);
+      }
+    }
+  }
+
+  const impacts = faults.map((fault): FaultImpact => {
+    const end = settleEnd(fault);
+    const mine = owned.get(fault)!;
+    const viewerImpacts = viewers.map((v) => viewerImpact(fault, radius.get(fault)!.has(v.id), (kind, i) => mine.has(effectKey(v.id, kind, i)), v));
+    const affected = viewerImpacts.filter((i) => i.affected);
     const recoveries = affected.map((i) => i.recoverySeconds ?? Number.POSITIVE_INFINITY);
+    const strays = unexplainedAffected(unexplained, (e) => !radius.get(fault)!.has(e.viewerId) && within(e, fault.start - LEAD_MS, end));
     return {
       ...fault,
-      settleEnd,
-      viewers: impacts,
+      settleEnd: end,
+      viewers: viewerImpacts,
       affected: affected.map((i) => i.id),
-      affectedUntargeted: affected.filter((i) => !i.targeted).map((i) => i.id),
+      affectedUntargeted: strays,
       unrecovered: affected.filter((i) => !i.recoveredByEnd).map((i) => i.id),
+      overlaps: overlaps.get(fault)!,
+      suspect: suspectOf.get(fault)!,
       recoverySeconds: {
         p50: recoveries.length ? finite(percentile(recoveries, 50)) : null,
         p95: recoveries.length ? finite(percentile(recoveries, 95)) : null,
-        max: recoveries.length ? finite(Math.max(...recoveries)) : null,
+        max: recoveries.length ? finite(recoveries.reduce((a, b) => Math.max(a, b))) : null,
       },
-      keyframeRequests: growthBetween(publisher, 'keyframeRequests', fault.start, settleEnd),
+      keyframeRequests: growthBetween(publisher, 'keyframeRequests', fault.start, end),
       publisherBitrateBps: {
         before: bitrate(publisher, 2 * fault.start - fault.end, fault.start),
         during: bitrate(publisher, fault.start, fault.end),
       },
     };
   });
+  return { faults: impacts, unexplained, suspect };
 }
 
-function viewerImpact(fault: FaultRecord, settleEnd: number, mine: (t: number) => boolean, v: ViewerTimeline): ViewerImpact {
-  const freezes = v.freezes.filter((f) => f.w3c && mine(f.start));
-  const disconnects = v.disconnects.filter(mine);
-  // A sample at t covers the interval before it.
-  const samples = v.samples.filter((s) => s.t > fault.start && s.t <= settleEnd);
-  const audioConcealedSeconds = samples.reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
+/** Audio shorter than one Opus frame is jitter: it is attributed, but not listed as an effect of its own. */
+function listed(e: Effect): boolean {
+  return e.kind !== 'audio' || e.seconds >= AUDIO_LISTED_SECONDS;
+}
+
+/** Viewers with unexplained effects that pass the impact bar (audio: AUDIO_IMPACT_SECONDS in total). */
+function unexplainedAffected(unexplained: Effect[], here: (e: Effect) => boolean): string[] {
+  const audio = new Map<string, number>();
+  const ids = new Set<string>();
+  for (const e of unexplained.filter(here)) {
+    if (e.kind !== 'audio') ids.add(e.viewerId);
+    else audio.set(e.viewerId, (audio.get(e.viewerId) ?? 0) + e.seconds);
+  }
+  for (const [id, seconds] of audio) if (seconds >= AUDIO_IMPACT_SECONDS) ids.add(id);
+  return [...ids];
+}
+
+/** Names one timeline entry: its viewer, its kind, its index in the timeline's list of that kind. */
+const effectKey = (viewerId: string, kind: EffectKind, index: number): string => `${viewerId}\u0000${kind}\u0000${index}`;
+
+/** Every effect in a viewer's timeline, keyed by the entry it came from. */
+function effectsOf(v: ViewerTimeline): Array<{ effect: Effect; key: string }> {
+  const viewerId = v.id;
+  const effects: Array<{ effect: Effect; key: string }> = [];
+  const add = (kind: EffectKind, index: number, t: number, seconds: number): void => {
+    effects.push({ effect: { viewerId, kind, t, seconds }, key: effectKey(viewerId, kind, index) });
+  };
+  v.freezes.forEach((f, i) => f.w3c && add('freeze', i, f.start, (f.end - f.start) / 1000));
+  v.samples.forEach((s, i) => s.concealed > 0 && add('audio', i, s.t, s.concealed / SAMPLE_RATE));
+  v.disconnects.forEach((t, i) => add('disconnect', i, t, downSeconds(v, t)));
+  v.signalingResumes.forEach((r, i) => add('signaling', i, r.since, (r.t - r.since) / 1000));
+  return effects;
+}
+
+function downSeconds(v: ViewerTimeline, t: number): number {
+  return v.recoveries.find((r) => r.t > t)?.downSeconds ?? 0;
+}
+
+function viewerImpact(
+  fault: FaultRecord,
+  targeted: boolean,
+  mine: (kind: EffectKind, index: number) => boolean,
+  v: ViewerTimeline,
+): ViewerImpact {
+  const freezes = v.freezes.filter((_, i) => mine('freeze', i));
+  const disconnects = v.disconnects.filter((_, i) => mine('disconnect', i));
+  const audioConcealedSeconds = v.samples.filter((_, i) => mine('audio', i)).reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
   const during = v.samples.filter((s) => s.t > fault.start && s.t <= fault.end);
   const lost = during.reduce((a, s) => a + s.packetsLost, 0);
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
-  const resume = v.signalingResumes.find((r) => mine(r.since));
+  const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
 
   let recoverySeconds: number | null = 0;
   if (disconnects.length > 0) {
@@ -149,7 +298,7 @@ function viewerImpact(fault: FaultRecord, settleEnd: number, mine: (t: number) =
   const affected = freezes.length > 0 || disconnects.length > 0 || audioConcealedSeconds >= AUDIO_IMPACT_SECONDS;
   return {
     id: v.id,
-    targeted: fault.targets.includes(v.id),
+    targeted,
     affected,
     freezeCount: freezes.length,
     freezeSeconds: freezes.reduce((a, f) => a + (f.end - f.start) / 1000, 0),

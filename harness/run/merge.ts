@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { PageReport } from '../page/reports.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { Freeze } from '../probes/freeze.js';
+import { noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
 import { readJournal, RunDirError, type JournalEntry } from './Journal.js';
 import { measureImpact, type FaultRecord, type ViewerTimeline } from './impact.js';
 import { buildSummary, type RunSummary } from './summary.js';
@@ -116,10 +117,13 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
   for (const e of sfu.entries) {
     if (e.type === 'publisher.publisherSample' && e.publisherId === undefined) publisher.onPublisherReport({ ...e, type: 'publisherSample' } as unknown as PageReport);
   }
-  const startedAt = Math.min(...runs.map((r) => Date.parse(r.summary.startedAt)));
-  const endedAt = Math.max(...runs.map((r) => Date.parse(r.summary.endedAt)));
+  const startedAt = runs.reduce((a, r) => Math.min(a, Date.parse(r.summary.startedAt)), Infinity);
+  const endedAt = runs.reduce((a, r) => Math.max(a, Date.parse(r.summary.endedAt)), -Infinity);
   const shardOf = (r: RunDir): string => String(r.entries.find((e) => e.shard !== undefined)?.shard ?? r.role);
   const reliabilities = runs.map((r) => r.summary.reliability);
+  // Any process's flagged seconds make an effect suspect: its cause may be that machine's load.
+  const noise = noiseSpans(all.filter((e) => e.type === 'self.sample') as unknown as SelfSample[]);
+  const impact = measureImpact(faultRecords(sfu.entries), timelines, publisher.publisherSamples, endedAt, noise);
   const summary = buildSummary({
     runId: `merged-${sfu.summary.runId}`,
     scenario,
@@ -131,7 +135,8 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
     versions: sfu.summary.versions,
     publisher: publisher.publisher(sfu.entries.find((e) => e.type === 'run.steady')?.t),
     viewers,
-    faults: measureImpact(faultRecords(sfu.entries), timelines, publisher.publisherSamples, endedAt),
+    faults: impact.faults,
+    effects: { unexplained: impact.unexplained, suspect: impact.suspect },
     network: sfu.summary.network,
     reliability: {
       ...sfu.summary.reliability,

@@ -3,7 +3,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Reliability } from '../probes/SelfWatch.js';
 import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 import { VIEWER_METRICS, type ViewerSummary } from './viewerSummary.js';
-import { FAULT_METRICS, type FaultImpact } from './impact.js';
+import { FAULT_METRICS, type Effect, type FaultImpact } from './impact.js';
 import type { RelayCounters } from '../network/UdpRelay.js';
 
 /** Packets the network relay forwarded and dropped per peer (ground truth for network faults). */
@@ -31,6 +31,8 @@ export interface RunSummary {
   viewers: ViewerSummary[];
   /** Per injected fault: ground truth and measured impact. */
   faults: FaultImpact[];
+  /** Effects counted for no fault: unexplained by any, or begun while the harness flagged itself. */
+  effects: { unexplained: Effect[]; suspect: Effect[] };
   network: NetworkCounters | null;
   totals: {
     viewers: number;
@@ -46,7 +48,7 @@ export interface RunSummary {
 }
 
 /** What a run knows when it ends; the summary derives totals, thresholds and the verdict from it. */
-export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'network' | 'reliability'> {
+export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'effects' | 'network' | 'reliability'> {
   scenario: Scenario;
   scenarioFile: string;
   startedAt: number;
@@ -71,6 +73,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     publisher: input.publisher,
     viewers,
     faults: input.faults,
+    effects: input.effects,
     network: input.network,
     totals: {
       viewers: viewers.length,

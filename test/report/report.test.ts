@@ -19,7 +19,7 @@ import { writeReport, type WrittenReport } from '../../harness/report/writeRepor
 import { loadRun } from '../../harness/report/loadRun.js';
 import { RunDirError } from '../../harness/run/Journal.js';
 import { useTempDirs } from '../tempDirs.js';
-import { buildEvidence, type Evidence } from '../../harness/report/evidence.js';
+import { buildEvidence, recordedNoise, type Evidence } from '../../harness/report/evidence.js';
 import { reportCommand } from '../../harness/report/cli.js';
 import { reconstruct, toTimeline } from '../../harness/report/reconstruct.js';
 import { measureImpact } from '../../harness/run/impact.js';
@@ -178,8 +178,9 @@ describe('livedrill report: evidence pack of a real broadcast with a fault and a
   it('the timelines rebuilt from the journal give exactly the summary\'s impact figures', () => {
     const rec = reconstruct(readJournal(join(runDir, 'journal.jsonl')), null);
     const truth = rec.faults.map(({ faultId, kind, start, end, targets, params }) => ({ faultId, kind, start, end, targets, params }));
-    const recomputed = measureImpact(truth, rec.viewers.map(toTimeline), rec.publisher, Date.parse(summary.endedAt));
-    expect(JSON.parse(JSON.stringify(recomputed))).toEqual(JSON.parse(JSON.stringify(summary.faults)));
+    const recomputed = measureImpact(truth, rec.viewers.map(toTimeline), rec.publisher, Date.parse(summary.endedAt), recordedNoise(rec));
+    expect(JSON.parse(JSON.stringify(recomputed.faults))).toEqual(JSON.parse(JSON.stringify(summary.faults)));
+    expect(JSON.parse(JSON.stringify(recomputed.unexplained))).toEqual(JSON.parse(JSON.stringify(summary.effects.unexplained)));
   });
 
   it('without summary.json the report computes the impact from the journal', () => {

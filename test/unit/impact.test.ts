@@ -1,0 +1,162 @@
+/**
+ * Attribution by ground truth on hand-built timelines: which fault owns each
+ * effect, overlaps, blast radius, unexplained and suspect effects.
+ */
+import { describe, expect, it } from 'vitest';
+import { measureImpact, type FaultRecord, type ViewerTimeline } from '../../harness/run/impact.js';
+import type { FaultKind } from '../../harness/faults/schema.js';
+
+const T0 = 1_000_000;
+const at = (s: number): number => T0 + s * 1000;
+const RATE = 48000;
+
+function fault(faultId: string, kind: FaultKind, from: number, to: number, targets: string[]): FaultRecord {
+  return { faultId, kind, start: at(from), end: at(to), targets, params: {} };
+}
+
+function viewer(id: string, parts: Partial<ViewerTimeline> = {}): ViewerTimeline {
+  return { id, freezes: [], samples: [], disconnects: [], recoveries: [], signalingResumes: [], connectedAtEnd: true, ...parts };
+}
+
+const freeze = (from: number, to: number) => ({ start: at(from), end: at(to), w3c: true, fixed: [], ongoing: false });
+/** Audio samples every 0.5 s over [from, to), concealing `concealedFrom..concealedTo`. */
+function audio(from: number, to: number, concealedFrom = Infinity, concealedTo = -Infinity): ViewerTimeline['samples'] {
+  const samples: ViewerTimeline['samples'] = [];
+  for (let t = from + 0.5; t <= to + 1e-9; t += 0.5) {
+    const concealed = Math.max(0, Math.min(t, concealedTo) - Math.max(t - 0.5, concealedFrom));
+    samples.push({ t: at(t), received: RATE / 2, concealed: Math.round(concealed * RATE), packetsReceived: 75, packetsLost: 0 });
+  }
+  return samples;
+}
+
+const ids = ['browser-1', 'browser-2', 'browser-3', 'browser-4'];
+const of = (analysis: ReturnType<typeof measureImpact>, faultId: string, viewerId: string) =>
+  analysis.faults.find((f) => f.faultId === faultId)!.viewers.find((v) => v.id === viewerId)!;
+
+describe('attribution by ground truth', () => {
+  it('an audio drop overlapped by a disconnect of other viewers keeps its own concealment', () => {
+    const faults = [fault('drop', 'audio-drop', 10, 11.3, ['browser-3']), fault('kick', 'mass-disconnect', 10.6, 10.6, ['browser-1', 'browser-2'])];
+    const viewers = [
+      viewer('browser-1', { disconnects: [at(10.6)], recoveries: [{ t: at(11.2), downSeconds: 0.6 }], freezes: [freeze(10.58, 11.2)] }),
+      viewer('browser-2', { disconnects: [at(10.6)], recoveries: [{ t: at(11.4), downSeconds: 0.8 }], freezes: [freeze(10.59, 11.4)] }),
+      viewer('browser-3', { samples: audio(8, 30, 10, 11.3) }),
+      viewer('browser-4', { samples: audio(8, 30) }),
+    ];
+    const a = measureImpact(faults, viewers, [], at(40));
+    expect(of(a, 'drop', 'browser-3').audioConcealedSeconds).toBeCloseTo(1.3, 3);
+    expect(a.faults[0].affected).toEqual(['browser-3']);
+    expect(a.faults[0].affectedUntargeted).toEqual([]);
+    const kick = a.faults[1];
+    expect(kick.affected).toEqual(['browser-1', 'browser-2']);
+    expect(kick.affectedUntargeted).toEqual([]);
+    expect(of(a, 'kick', 'browser-3').audioConcealedSeconds).toBe(0);
+    expect(of(a, 'kick', 'browser-1')).toMatchObject({ disconnects: 1, freezeCount: 1 });
+    expect(a.unexplained).toEqual([]);
+  });
+
+  it('a worker crash inside a signaling outage: disconnections are the crash\'s, signaling drops the outage\'s', () => {
+    const faults = [fault('outage', 'signaling-outage', 5, 9, ['signaling']), fault('crash', 'worker-crash', 6, 6, ['publisher', ...ids])];
+    const viewers = ids.map((id) =>
+      viewer(id, {
+        disconnects: [at(6.05)],
+        recoveries: [{ t: at(9.5), downSeconds: 3.45 }],
+        freezes: [freeze(6.0, 9.5)],
+        signalingResumes: [{ since: at(5), t: at(9.2) }],
+      }),
+    );
+    const a = measureImpact(faults, viewers, [], at(30));
+    const [outage, crash] = a.faults;
+    expect(outage.affected).toEqual([]);
+    expect(outage.affectedUntargeted).toEqual([]);
+    for (const v of outage.viewers) expect(v).toMatchObject({ targeted: true, disconnects: 0, freezeCount: 0, signalingDownSeconds: 4.2 });
+    expect(crash.affected).toEqual(ids);
+    for (const v of crash.viewers) expect(v).toMatchObject({ targeted: true, disconnects: 1, freezeCount: 1, signalingDownSeconds: null });
+    expect(crash.overlaps).toEqual([]);
+  });
+
+  it('an effect on a viewer outside the blast radius is unexplained, never a fault\'s impact', () => {
+    const faults = [fault('net', 'network', 10, 15, ['browser-1'])];
+    const viewers = [
+      viewer('browser-1', { freezes: [freeze(11, 12)] }),
+      viewer('browser-2', { freezes: [freeze(12, 12.6), freeze(40, 41)] }),
+    ];
+    const a = measureImpact(faults, viewers, [], at(60));
+    expect(a.faults[0].affected).toEqual(['browser-1']);
+    expect(of(a, 'net', 'browser-2')).toMatchObject({ targeted: false, affected: false, freezeCount: 0 });
+    // Seen while the fault was active: named beside it, counted for it nowhere.
+    expect(a.faults[0].affectedUntargeted).toEqual(['browser-2']);
+    expect(a.unexplained.map((e) => [e.viewerId, e.kind, e.t])).toEqual([
+      ['browser-2', 'freeze', at(12)],
+      ['browser-2', 'freeze', at(40)],
+    ]);
+  });
+
+  it('an effect that began while the harness flagged itself is suspect, counted for no fault', () => {
+    const faults = [fault('freeze', 'video-freeze', 10, 13, ['browser-1', 'browser-2'])];
+    const viewers = [
+      viewer('browser-1', { freezes: [freeze(10, 13)] }),
+      viewer('browser-2', { freezes: [freeze(10, 13), freeze(17.2, 17.6)] }),
+      viewer('browser-3', { freezes: [freeze(17.1, 17.5)] }),
+    ];
+    const a = measureImpact(faults, viewers, [], at(30), [{ from: at(17), to: at(18) }]);
+    expect(of(a, 'freeze', 'browser-2').freezeCount).toBe(1);
+    expect(of(a, 'freeze', 'browser-2').freezeSeconds).toBeCloseTo(3, 6);
+    expect(a.faults[0].affectedUntargeted).toEqual([]);
+    expect(a.faults[0].suspect.map((e) => e.viewerId)).toEqual(['browser-2']);
+    expect(a.suspect.map((e) => e.viewerId)).toEqual(['browser-2', 'browser-3']);
+    expect(a.unexplained).toEqual([]);
+  });
+
+  it('two faults in progress on the same viewer share its effect as an overlap, counted for neither', () => {
+    const faults = [fault('freeze', 'video-freeze', 10, 12, ['browser-1']), fault('net', 'network', 10, 14, ['browser-1'])];
+    const viewers = [viewer('browser-1', { freezes: [freeze(9.97, 12.1)] })];
+    const a = measureImpact(faults, viewers, [], at(30));
+    for (const f of a.faults) {
+      expect(f.affected).toEqual([]);
+      expect(f.overlaps).toEqual([{ viewerId: 'browser-1', kind: 'freeze', t: at(9.97), seconds: expect.closeTo(2.13, 6), faultIds: ['freeze', 'net'] }]);
+    }
+  });
+
+  it('a fault in progress owns an effect over an earlier one that is only settling', () => {
+    const faults = [fault('freeze', 'video-freeze', 2, 5, ['browser-1']), fault('kick', 'mass-disconnect', 11, 11, ['browser-1'])];
+    const viewers = [
+      viewer('browser-1', {
+        freezes: [freeze(1.98, 5.05), freeze(10.99, 11.6)],
+        disconnects: [at(11.01)],
+        recoveries: [{ t: at(11.6), downSeconds: 0.59 }],
+      }),
+    ];
+    const a = measureImpact(faults, viewers, [], at(30));
+    expect(of(a, 'freeze', 'browser-1').freezeCount).toBe(1);
+    expect(of(a, 'freeze', 'browser-1').recoverySeconds).toBeCloseTo(0.05, 6);
+    expect(of(a, 'kick', 'browser-1')).toMatchObject({ freezeCount: 1, disconnects: 1 });
+    expect(of(a, 'kick', 'browser-1').recoverySeconds).toBeCloseTo(0.6, 6);
+  });
+
+  it('effects on the same millisecond are told apart by viewer', () => {
+    const faults = [fault('kick', 'mass-disconnect', 5, 5, ['browser-1'])];
+    const viewers = [viewer('browser-1', { disconnects: [at(5)] }), viewer('browser-2', { disconnects: [at(5)] })];
+    const a = measureImpact(faults, viewers, [], at(30));
+    expect(of(a, 'kick', 'browser-1').disconnects).toBe(1);
+    expect(of(a, 'kick', 'browser-2').disconnects).toBe(0);
+    expect(a.unexplained.map((e) => e.viewerId)).toEqual(['browser-2']);
+  });
+
+  it('a fault on the publisher reaches every viewer', () => {
+    const faults = [fault('cap', 'bitrate-collapse', 5, 9, ['publisher'])];
+    const viewers = [viewer('browser-1', { freezes: [freeze(6, 6.8)] }), viewer('browser-2')];
+    const a = measureImpact(faults, viewers, [], at(30));
+    expect(a.faults[0].viewers.map((v) => v.targeted)).toEqual([true, true]);
+    expect(a.faults[0].affected).toEqual(['browser-1']);
+    expect(a.faults[0].affectedUntargeted).toEqual([]);
+  });
+
+  it('an effect of a kind the fault cannot cause is not its own', () => {
+    const faults = [fault('drop', 'audio-drop', 5, 8, ['browser-1'])];
+    const viewers = [viewer('browser-1', { freezes: [freeze(6, 7)], samples: audio(4, 10, 5, 8) })];
+    const a = measureImpact(faults, viewers, [], at(30));
+    expect(of(a, 'drop', 'browser-1')).toMatchObject({ freezeCount: 0 });
+    expect(of(a, 'drop', 'browser-1').audioConcealedSeconds).toBeCloseTo(3, 3);
+    expect(a.unexplained.map((e) => e.kind)).toEqual(['freeze']);
+  });
+});
