@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/load.js';
-import { Run } from '../../harness/run/Run.js';
+import { runReliably } from '../reliableRun.js';
 import type { RunSummary } from '../../harness/run/summary.js';
-import { readJournal } from '../../harness/run/Journal.js';
 
 describe('synthetic and browser viewers on a two-worker SFU', () => {
   let summary: RunSummary;
-  let outDir: string;
   let metrics = '';
 
   beforeAll(async () => {
@@ -32,26 +30,33 @@ faults:
 `,
       'scale.yaml',
     );
-    outDir = mkdtempSync(join(tmpdir(), 'livedrill-scale-'));
-    const run = new Run({ scenario, scenarioFile: 'scale.yaml', outDir });
-    let url = '';
-    run.observer.on('ready', (u) => (url = u.metrics));
-    run.observer.on('progress', (p) => {
-      if (p.elapsedMs > 1500 && metrics === '') {
-        metrics = 'pending';
-        void fetch(url).then(async (r) => (metrics = await r.text()));
-      }
-    });
-    summary = await run.execute(new AbortController().signal);
-  }, 120_000);
+    ({ summary } = await runReliably({ scenario, scenarioFile: 'scale.yaml' }, (run) => {
+      let url = '';
+      metrics = '';
+      run.observer.on('ready', (u) => (url = u.metrics));
+      run.observer.on('progress', (p) => {
+        if (p.elapsedMs > 1500 && metrics === '') {
+          metrics = 'pending';
+          void fetch(url).then(async (r) => (metrics = await r.text()));
+        }
+      });
+    }));
+  }, 240_000);
+
+  it('the harness did not flag itself (else the run was repeated once)', () => {
+    expect(summary.reliability.reasons).toEqual([]);
+    expect(summary.effects.suspect).toEqual([]);
+  });
 
   it('every viewer joined and received the real media', () => {
     expect(summary.error).toBeNull();
     expect(summary.totals.joined).toBe(31);
     const publisherFps = summary.publisher!.fps;
     for (const v of summary.viewers.filter((x) => x.kind === 'synthetic')) {
-      expect(v.framesRendered).toBeGreaterThan(publisherFps * v.watchSeconds * 0.8);
-      expect(v.audio.samplesReceived).toBeGreaterThan(48000 * v.watchSeconds * 0.8);
+      // Frozen or disconnected time shows no frames: the rest must show the publisher's.
+      const playingSeconds = v.watchSeconds - v.freezes.w3c.seconds;
+      expect(v.framesRendered, v.id).toBeGreaterThan(publisherFps * playingSeconds * 0.9);
+      expect(v.audio.samplesReceived, v.id).toBeGreaterThan(48000 * v.watchSeconds * 0.8);
     }
   });
 
@@ -64,22 +69,15 @@ faults:
 
   it('a freeze is measured alike by browser and synthetic viewers (same definition)', () => {
     const freeze = summary.faults.find((f) => f.faultId === 'freeze')!;
-    // The 3 s cut is one freeze of 3 s for each kind. On a saturated machine (flagged in
-    // reliability) short harness-made freezes may come on top; the run says so.
-    const strict = summary.reliability.reliable;
+    // The 3 s cut is one freeze of 3 s for each kind, and nothing else froze in its window.
     for (const id of ['browser-1', 'synthetic-1', 'synthetic-2']) {
       const v = freeze.viewers.find((x) => x.id === id)!;
-      if (strict) expect(v.freezeCount).toBe(1);
-      // Within the fault's window (the later worker crash has freezes of its own): one gap over 500 ms, of 3 s.
-      const long = readJournal(join(outDir, 'journal.jsonl')).filter(
-        (e) => e.type === 'viewer.freeze' && e.viewerId === id && (e.start as number) < freeze.settleEnd && (e.fixed as number[]).includes(500),
-      );
-      expect(long).toHaveLength(1);
-      expect(Math.abs((long[0].seconds as number) - 3)).toBeLessThanOrEqual(0.3);
+      expect(v.freezeCount, id).toBe(1);
+      expect(Math.abs(v.freezeSeconds - 3), id).toBeLessThanOrEqual(0.3);
     }
-    const untargetedFrozen = freeze.viewers.filter((v) => !v.targeted && v.freezeCount > 0);
-    if (strict) expect(untargetedFrozen).toEqual([]);
-    else expect(untargetedFrozen.filter((v) => v.freezeSeconds >= 1)).toEqual([]);
+    expect(freeze.affected).toEqual(['browser-1', 'synthetic-1', 'synthetic-2']);
+    expect(freeze.affectedUntargeted).toEqual([]);
+    expect(freeze.overlaps).toEqual([]);
   });
 
   it("a worker crash cuts off only that worker's viewers, who all come back", () => {
@@ -118,8 +116,11 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
       cli(['viewers', '--sfu', 'ws://127.0.0.1:18181/signaling', '--room', 'big', '--browser', String(browser), '--synthetic', '5',
         '--shard', `${k}/2`, '--duration', '18s', '--out', join(dir, `shard-${k}`), '--metrics-port', String(19460 + k)]);
     const shards = [shard(1, 1), shard(2, 0)];
-    await sleep(9000);
-    shardMetrics = await (await fetch('http://127.0.0.1:19461/metrics')).text();
+    // Read shard 1's metrics once all its viewers are watching (bounded: 20 s).
+    for (let i = 0; i < 40 && !/livedrill_viewers_connected\{kind="browser",shard="1\/2"\} 1\n/.test(shardMetrics); i++) {
+      await sleep(500);
+      shardMetrics = await fetch('http://127.0.0.1:19461/metrics').then((r) => r.text(), () => '');
+    }
     await Promise.all(shards.map(exited));
     await exited(sfu);
     const merge = spawnSync(process.execPath, ['harness/cli/livedrill.js', 'merge', join(dir, 'sfu'), join(dir, 'shard-1'), join(dir, 'shard-2'), '--out', join(dir, 'merged')], { encoding: 'utf8' });
@@ -154,8 +155,8 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     expect(evidence.viewers).toHaveLength(11);
     expect(evidence.viewers.filter((v: { firstFrameAt: number | null }) => v.firstFrameAt !== null)).toHaveLength(11);
     expect(evidence.faults[0].targets).toEqual(freeze.targets);
-    const untargetedFrozen = freeze.viewers.filter((v) => !v.targeted && v.freezeCount > 0);
-    if (merged.reliability.reliable) expect(untargetedFrozen).toEqual([]);
-    else expect(untargetedFrozen.filter((v) => v.freezeSeconds >= 1)).toEqual([]);
+    expect(freeze.affected.sort()).toEqual([...freeze.targets].sort());
+    expect(freeze.affectedUntargeted).toEqual([]);
+    console.log(`sharded run: ${merged.reliability.reliable ? 'reliable' : `UNRELIABLE (${merged.reliability.reasons.join('; ')})`}`);
   });
 });
