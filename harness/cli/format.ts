@@ -49,7 +49,7 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
     const median = (xs: number[]): number | null => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
     out.push(
       table(
-        ['fault', 'at s', 'len s', 'targets', 'affected', 'freeze s (med)', 'concealed s (med)', 'loss (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs', 'pub kbps before/during'],
+        ['fault', 'at s', 'len s', 'targets', 'affected', 'overlap/suspect', 'freeze s (med)', 'concealed s (med)', 'loss (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs', 'pub kbps before/during'],
         s.faults.map((f) => {
           const targeted = f.viewers.filter((v) => v.targeted);
           return [
@@ -57,7 +57,8 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
             fixed((f.start - Date.parse(s.startedAt)) / 1000, 1),
             fixed((f.end - f.start) / 1000, 1),
             String(f.targets.length),
-            `${f.affected.length}${f.affectedUntargeted.length ? ` (+${f.affectedUntargeted.length} untargeted)` : ''}`,
+            `${f.affected.length}${f.affectedUntargeted.length ? ` (+${f.affectedUntargeted.length} unexplained outside)` : ''}`,
+            `${f.overlaps.length}/${f.suspect.length}`,
             fixed(median(targeted.map((v) => v.freezeSeconds))),
             fixed(median(targeted.map((v) => v.audioConcealedSeconds))),
             fixed(median(targeted.flatMap((v) => (v.packetLossRatio === null ? [] : [v.packetLossRatio]))), 3),
@@ -70,6 +71,11 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
         }),
       ),
     );
+  }
+  const { unexplained, suspect } = s.effects;
+  if (unexplained.length + suspect.length > 0) {
+    out.push('');
+    out.push(`effects counted for no fault: ${unexplained.length} unexplained, ${suspect.length} suspect (began while the harness flagged itself)`);
   }
   if (s.thresholds.length > 0) {
     out.push('');

@@ -146,7 +146,8 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
         'Fault',
         'Affected viewers',
         'Of targets',
-        'Affected, not targeted',
+        'Unexplained effects outside its radius',
+        'Shared with another fault / suspect',
         'Unrecovered',
         'Freezes (W3C)',
         `Video gaps > ${VIDEO_FIXED_MS} ms`,
@@ -161,6 +162,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
         `${f.viewers.affected.length} of ${f.viewers.total} (${num(f.viewers.affectedPercent, 0)} %)`,
         f.viewers.targetedAffectedPercent === null ? '-' : `${num(f.viewers.targetedAffectedPercent, 0)} %`,
         f.viewers.affectedUntargeted.join(', ') || 'none',
+        `${f.overlaps} / ${f.suspect}`,
         f.viewers.unrecovered.join(', ') || 'none',
         stats(f.freezes.w3c),
         stats(f.freezes.fixedVideo),
@@ -172,6 +174,8 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
       ]),
       note:
         'Freeze and gap figures: count · p50 · p95 · max of the durations of those overlapping the attribution window (fault start to 10 s after its end). ' +
+        'An effect is a fault\'s impact only when that fault alone could cause it: effects two faults could have caused are shared, counted for neither; ' +
+        'effects that began while the test machine flagged itself are suspect, counted for none. ' +
         `Impact verdicts from ${[...new Set(ev.faults.map((f) => f.impactSource))].join(' and ')}.`,
     });
     for (const f of ev.faults) blocks.push(...perViewerImpact(f));

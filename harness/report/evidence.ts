@@ -127,6 +127,9 @@ export interface FaultEvidence {
     gaps: DurationStats & { thresholdMs: number };
   };
   recoverySeconds: { p50: number | null; p95: number | null; max: number | null };
+  /** Effects shared with another fault, and effects that began while the harness flagged itself: counted for none. */
+  overlaps: number;
+  suspect: number;
   keyframeRequests: number;
   publisherBitrateBps: { before: number | null; during: number | null };
   perViewer: Array<ViewerImpact & { fixedVideoGapSeconds: number; audioGapSeconds: number }>;
@@ -444,6 +447,9 @@ function faultEvidence(
       gaps: { ...durationStats(gaps.map((i) => i.seconds)), thresholdMs: AUDIO_GAP_MS },
     },
     recoverySeconds: impact.recoverySeconds,
+    // Summaries written before attribution by ground truth have neither list.
+    overlaps: impact.overlaps?.length ?? 0,
+    suspect: impact.suspect?.length ?? 0,
     keyframeRequests: impact.keyframeRequests,
     publisherBitrateBps: impact.publisherBitrateBps,
     perViewer: impact.viewers.map((iv) => {
