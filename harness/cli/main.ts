@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -9,6 +10,7 @@ import { RunDirError } from '../run/Journal.js';
 import { reportCommand } from '../report/cli.js';
 import { writeSummary } from '../run/summary.js';
 import { executeInForeground } from './execute.js';
+import { isLoopbackHost } from '../../server/http/SfuServer.js';
 import { formatSummary } from './format.js';
 import { registerDrillCommands } from './drillCommands.js';
 
@@ -19,6 +21,14 @@ const program = new Command()
 const defaultOut = (name: string): string => join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
 const hostOption = () => new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1');
 const portOption = () => new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(Number);
+const tokenOption = () =>
+  new Option('--token <secret>', 'signaling token clients must present; generated when listening beyond loopback').env('LIVEDRILL_TOKEN');
+
+/** Beyond loopback the SFU needs a token: the operator's, or a fresh one (the printed signaling URL carries it). */
+function signalingToken(host: string, token: string | undefined): string | undefined {
+  if (token || isLoopbackHost(host)) return token;
+  return randomBytes(18).toString('base64url');
+}
 
 program
   .command('run')
@@ -27,9 +37,11 @@ program
   .option('--out <dir>', 'output directory (default: runs/<time>-<scenario name>)')
   .addOption(hostOption())
   .addOption(portOption())
-  .action(async (file: string, opts: { out?: string; host: string; port: number }) => {
+  .addOption(tokenOption())
+  .action(async (file: string, opts: { out?: string; host: string; port: number; token?: string }) => {
     const scenario = await loadScenario(file);
-    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port });
+    const token = signalingToken(opts.host, opts.token);
+    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port, token });
     await executeInForeground(run);
   });
 
@@ -41,7 +53,8 @@ program
   .addOption(hostOption())
   .addOption(portOption())
   .option('--announced-ip <address>', 'address viewers reach the SFU on (needed when --host is 0.0.0.0)')
-  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string }) => {
+  .addOption(tokenOption())
+  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string; token?: string }) => {
     const scenario = await loadScenario(file);
     if (opts.host === '0.0.0.0' && !opts.announcedIp) {
       throw new ScenarioError('sfu: --announced-ip: required with --host 0.0.0.0 (the address viewers send media to)');
@@ -52,14 +65,22 @@ program
       sfu: { ...scenario.sfu, listenIp: opts.host, announcedIp: opts.announcedIp ?? scenario.sfu.announcedIp },
       viewers: { ...scenario.viewers, browser: 0, synthetic: 0 },
     };
-    const run = new Run({ scenario: sfuScenario, scenarioFile: file, outDir: opts.out ?? `${defaultOut(scenario.name)}-sfu`, role: 'sfu', host: opts.host, port: opts.port });
+    const run = new Run({
+      scenario: sfuScenario,
+      scenarioFile: file,
+      outDir: opts.out ?? `${defaultOut(scenario.name)}-sfu`,
+      role: 'sfu',
+      host: opts.host,
+      port: opts.port,
+      token: signalingToken(opts.host, opts.token),
+    });
     await executeInForeground(run);
   });
 
 program
   .command('viewers')
   .description('run one shard of viewers against a remote SFU (started with `livedrill sfu`)')
-  .requiredOption('--sfu <url>', 'the SFU signaling URL, ws://HOST:PORT/signaling')
+  .requiredOption('--sfu <url>', 'the SFU signaling URL as `livedrill sfu` prints it, ws://HOST:PORT/signaling[?token=…]')
   .option('--scenario <file>', 'scenario for measurement settings and thresholds')
   .option('--room <room>', 'room (default: the scenario\'s, or "livedrill")')
   .addOption(new Option('--browser <n>', 'browser viewers').default(0).argParser(Number))

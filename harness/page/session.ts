@@ -20,6 +20,8 @@ export interface SessionHooks {
 
 export interface JoinReply {
   peerId: string;
+  /** Proves later joins under this peer id are ours (resume, or starting over). */
+  secret: string;
   resumed: boolean;
   routerRtpCapabilities: any;
   producers: Array<{ producerId: string; kind: string }>;
@@ -30,6 +32,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class PeerSession {
   #signaling: SignalingClient | undefined;
+  #secret: string | undefined;
   #left = false;
   #recovering = false;
 
@@ -76,7 +79,9 @@ export class PeerSession {
         role: this.cfg.role,
         peerId: this.cfg.peerId,
         resume,
+        ...(this.#secret ? { secret: this.#secret } : {}),
       });
+      this.#secret = joined.secret;
       this.#adopt(signaling);
       return joined;
     } catch (error) {

@@ -35,6 +35,8 @@ export interface RunOptions {
   outDir: string;
   /** Where /metrics and signaling listen; loopback unless told otherwise. */
   host?: string;
+  /** Signaling token (required by the SFU beyond loopback). */
+  token?: string;
   port?: number;
   /** Ends the broadcast early, as a normal end (a drill resolved before its time limit). */
   stopWhen?: Promise<unknown>;
@@ -255,6 +257,7 @@ export class Run {
       registry: this.registry,
       host: this.options.host,
       port: this.options.port,
+      token: this.options.token,
     });
     const server = this.#server;
     this.#selfWatch.watch('sfu', () => server.sfu.workers.map((w) => w.worker.pid));

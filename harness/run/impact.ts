@@ -118,8 +118,12 @@ const IN_PROGRESS_MS = 1000;
 const SAMPLE_RATE = 48000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
 const AUDIO_IMPACT_SECONDS = 0.2;
-/** Concealment periods shorter than this (one Opus frame) are not listed one by one. */
-const AUDIO_LISTED_SECONDS = 0.02;
+/**
+ * Concealment under this in one sample period (a few 20 ms Opus frames, which
+ * NetEq hides from the ear) is ordinary jitter: attributed where a fault
+ * explains it, but never listed as an effect of its own.
+ */
+const AUDIO_LISTED_SECONDS = 0.1;
 
 /** Which effects each kind of fault can cause. A signaling outage keeps media flowing by design. */
 export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
@@ -230,7 +234,7 @@ export function measureImpact(
   return { faults: impacts, unexplained, suspect };
 }
 
-/** Audio shorter than one Opus frame is jitter: it is attributed, but not listed as an effect of its own. */
+/** Whether an effect is listed on its own (overlaps, unexplained, suspect). */
 function listed(e: Effect): boolean {
   return e.kind !== 'audio' || e.seconds >= AUDIO_LISTED_SECONDS;
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -14,6 +15,38 @@ export interface SfuServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * Shared secret every signaling connection must present (`?token=`).
+   * Required when the SFU binds beyond loopback; loopback runs need none.
+   */
+  token?: string;
+}
+
+/** Signaling frames larger than this close the socket (code 1009). */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+export const isLoopbackHost = (host: string): boolean => host === 'localhost' || host.startsWith('127.') || host === '::1';
+
+/**
+ * Browsers send Origin: only livedrill's own pages (served on localhost, on
+ * whichever machine) may open signaling, so a web page in someone's browser
+ * cannot reach a loopback SFU. Clients that are not browsers send none.
+ */
+function originAllowed(origin: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  return given !== null && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+function refuse(socket: import('node:stream').Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 }
 
 /**
@@ -29,27 +62,42 @@ export class SfuServer {
     readonly registry: Registry,
     private readonly server: http.Server,
     private readonly wss: WebSocketServer,
+    private readonly token: string | undefined,
   ) {}
 
   static async start(options: SfuServerOptions): Promise<SfuServer> {
+    const host = options.host ?? '127.0.0.1';
+    if (!isLoopbackHost(host) && !options.token) {
+      throw new Error(`SFU: a token is required to listen on ${host} (beyond loopback): anyone who reaches it could publish`);
+    }
     const sfu = await Sfu.create(options.sfu);
     const signaling = new SignalingServer(sfu, options.signaling);
     registerSfuMetrics(options.registry, sfu, signaling);
-    const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
     const server = http.createServer();
-    const self = new SfuServer(sfu, signaling, options.registry, server, wss);
+    const self = new SfuServer(sfu, signaling, options.registry, server, wss, options.token);
     server.on('request', (req, res) => void self.#onRequest(req, res));
+    server.on('clientError', (_error, socket) => refuse(socket, '400 Bad Request'));
+    wss.on('error', (error) => signaling.socketError(`upgrade error: ${error.message}`));
     server.on('upgrade', (req, socket, head) => {
-      if (req.url !== '/signaling' || !self.#signalingUp) {
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      wss.handleUpgrade(req, socket, head, (ws) => signaling.handleConnection(ws));
+      socket.on('error', () => {}); // a peer that resets mid-upgrade is its own problem
+      const url = new URL(req.url ?? '/', 'http://livedrill');
+      if (url.pathname !== '/signaling' || !self.#signalingUp) return refuse(socket, '503 Service Unavailable');
+      if (options.token && !tokenMatches(url.searchParams.get('token'), options.token)) return refuse(socket, '401 Unauthorized');
+      if (!originAllowed(req.headers.origin)) return refuse(socket, '403 Forbidden');
+      if (signaling.full) return refuse(socket, '503 Service Unavailable');
+      wss.handleUpgrade(req, socket, head, (ws) => signaling.handleConnection(ws, req.socket.remoteAddress ?? ''));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, host, resolve);
+      });
+    } catch (error) {
+      // A busy port: nothing may outlive the failed start (workers included).
+      await self.close();
+      throw new Error(`SFU: cannot listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`);
+    }
     return self;
   }
 
@@ -61,8 +109,10 @@ export class SfuServer {
     return (this.server.address() as AddressInfo).address;
   }
 
+  /** With the token, when there is one: what a client (a page, a shard) connects to. */
   get signalingUrl(): string {
-    return `ws://${this.host}:${this.port}/signaling`;
+    const token = this.token ? `?token=${encodeURIComponent(this.token)}` : '';
+    return `ws://${this.host}:${this.port}/signaling${token}`;
   }
 
   get metricsUrl(): string {
@@ -94,6 +144,6 @@ export class SfuServer {
     this.wss.close();
     this.sfu.close();
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { types } from '../mediasoup/index.js';
 import { TypedEmitter } from '../common/TypedEmitter.js';
 
@@ -12,6 +13,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   readonly consumers = new Map<string, types.Consumer>();
   /** The worker slot whose router this peer's transports live on (set by Room.admit). */
   workerIndex = 0;
+  /** Proves a later join (resume, or starting over) under this id comes from the session that made it. */
+  readonly secret = randomBytes(16).toString('hex');
   #closed = false;
 
   constructor(

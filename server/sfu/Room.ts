@@ -6,6 +6,8 @@ export type RoomEvents = {
   newproducer: [producer: types.Producer, peer: Peer];
   /** A non-origin router went (its worker died): only its viewers are cut off. */
   routerclose: [workerIndex: number];
+  /** The last peer left (a held peer still counts as in the room). */
+  empty: [];
   close: [];
 };
 
@@ -67,6 +69,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.peers.set(peer.id, peer);
     peer.once('close', () => {
       if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+      if (this.peers.size === 0 && !this.#closed) this.emit('empty');
     });
   }
 

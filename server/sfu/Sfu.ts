@@ -10,6 +10,8 @@ import { Room } from './Room.js';
 export interface SfuOptions {
   /** mediasoup worker processes (one core each). */
   workers: number;
+  /** How long a room may stay empty before it is freed (default 10 s). */
+  emptyRoomMs?: number;
   listen: ListenAddress;
   rtcMinPort?: number;
   rtcMaxPort?: number;
@@ -91,6 +93,16 @@ export class Sfu extends TypedEmitter<SfuEvents> {
     room.once('close', () => {
       if (this.rooms.get(name) === room) this.rooms.delete(name);
     });
+    // Empty rooms are freed (a room made by a join that then failed is empty from the start).
+    let idle: NodeJS.Timeout | undefined;
+    const freeIfStillEmpty = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => room.peers.size === 0 && room.close(), this.options.emptyRoomMs ?? 10_000);
+      idle.unref();
+    };
+    room.on('empty', freeIfStillEmpty);
+    room.once('close', () => clearTimeout(idle));
+    freeIfStillEmpty();
     this.#fire('roomcreated', room);
     return room;
   }

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import type { WebSocket } from 'ws';
 import {
   KEYFRAME_REQUEST_DELAY_MS,
@@ -43,14 +44,48 @@ export interface SignalingOptions {
    * same peer back, as production SFUs do across signaling blips.
    */
   sessionGraceMs?: number;
+  limits?: Partial<SignalingLimits>;
 }
 
+/** What one client may take of the SFU; past a limit its request (or its socket) is refused, nobody else's. */
+export interface SignalingLimits {
+  /** Signaling connections at once (one per viewer). */
+  connections: number;
+  rooms: number;
+  transportsPerPeer: number;
+  producersPerPeer: number;
+  consumersPerPeer: number;
+  /** Requests waiting on one socket (they are handled one at a time); more closes it. */
+  queuedRequests: number;
+  /** Messages per second on one socket, averaged over `burst`; faster closes it. */
+  messagesPerSecond: number;
+  burst: number;
+  /** Bytes waiting to be sent to one client that does not read; more closes it. */
+  bufferedBytes: number;
+}
+
+export const DEFAULT_LIMITS: SignalingLimits = {
+  connections: 5000,
+  rooms: 100,
+  transportsPerPeer: 4,
+  producersPerPeer: 4,
+  consumersPerPeer: 64,
+  queuedRequests: 32,
+  messagesPerSecond: 50,
+  burst: 200,
+  bufferedBytes: 1024 * 1024,
+};
+
 const DEFAULT_SESSION_GRACE_MS = 15_000;
+/** WebSocket close code 1008: the client broke a rule of the protocol's use. */
+const POLICY_VIOLATION = 1008;
 
 export type SignalingEvents = {
   connection: [];
   disconnection: [];
   requesterror: [code: ErrorCode, message: string];
+  /** A socket closed by the server: a malformed frame, or a limit it went past. */
+  socketerror: [reason: string];
 };
 
 /**
@@ -60,6 +95,7 @@ export type SignalingEvents = {
  */
 export class SignalingServer {
   readonly observer = new TypedEmitter<SignalingEvents>();
+  readonly limits: SignalingLimits;
   readonly #sessions = new Set<Session>();
   /** Peers whose socket dropped, waiting for their client to resume. */
   readonly #held = new Map<Peer, NodeJS.Timeout>();
@@ -67,21 +103,35 @@ export class SignalingServer {
   constructor(
     readonly sfu: Sfu,
     readonly options: SignalingOptions = {},
-  ) {}
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
 
   get connections(): number {
     return this.#sessions.size;
   }
 
-  handleConnection(socket: WebSocket): void {
-    const session = new Session(this, socket);
+  /** Whether one more connection fits under the cap. */
+  get full(): boolean {
+    return this.#sessions.size >= this.limits.connections;
+  }
+
+  /** @param remoteAddress where the client connects from: plain RTP may only be sent back there. */
+  handleConnection(socket: WebSocket, remoteAddress: string): void {
+    const session = new Session(this, socket, remoteAddress);
     this.#sessions.add(session);
     this.observer.emit('connection');
+    // A malformed frame (bad UTF-8, unmasked, reserved bits or opcode, too large) ends that socket only.
+    socket.on('error', (error) => this.socketError(`protocol error: ${error.message}`));
     socket.on('close', () => {
       this.#sessions.delete(session);
       session.socketClosed();
       this.observer.emit('disconnection');
     });
+  }
+
+  socketError(reason: string): void {
+    this.observer.emit('socketerror', reason);
   }
 
   /** Drops every signaling connection (a signaling outage, or shutdown); peers are held for resumption. */
@@ -132,14 +182,49 @@ class Session {
   #room?: Room;
   /** Undo the listeners this session put on its peer's room. */
   #detach: Array<() => void> = [];
+  /** Requests are handled one at a time, in order: two joins can never both pass the "not joined" check. */
+  #queue: string[] = [];
+  #busy = false;
+  /** Token bucket for the message rate. */
+  #tokens: number;
+  #refilledAt = Date.now();
 
   constructor(
     private readonly server: SignalingServer,
     readonly socket: WebSocket,
+    readonly remoteAddress: string,
   ) {
-    socket.on('message', (raw, isBinary) => {
-      void this.#onMessage(isBinary ? '' : raw.toString());
-    });
+    this.#tokens = server.limits.burst;
+    socket.on('message', (raw, isBinary) => this.#enqueue(isBinary ? '' : raw.toString()));
+  }
+
+  #enqueue(text: string): void {
+    const limits = this.server.limits;
+    const now = Date.now();
+    this.#tokens = Math.min(limits.burst, this.#tokens + ((now - this.#refilledAt) / 1000) * limits.messagesPerSecond);
+    this.#refilledAt = now;
+    if (--this.#tokens < 0) return this.#refuse(`more than ${limits.messagesPerSecond} messages per second`);
+    if (this.#queue.length >= limits.queuedRequests) return this.#refuse(`more than ${limits.queuedRequests} requests waiting`);
+    this.#queue.push(text);
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (let text = this.#queue.shift(); text !== undefined; text = this.#queue.shift()) await this.#onMessage(text);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Closes this socket for breaking a limit; its peer is held like any dropped session's. */
+  #refuse(reason: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.server.socketError(reason);
+    this.#queue = [];
+    this.socket.close(POLICY_VIOLATION, reason.slice(0, 120));
   }
 
   get peerId(): string | undefined {
@@ -160,14 +245,23 @@ class Session {
     } catch (error) {
       const known = error instanceof SignalingError;
       const code: ErrorCode = known ? error.code : 'internal';
-      const message = error instanceof Error ? error.message : String(error);
+      const detail = error instanceof Error ? error.message : String(error);
+      // mediasoup's own errors may be empty (no free RTC port): say which request failed.
+      const message = known ? detail : `${methodOf(text)}: failed: ${detail || error?.constructor?.name || 'unknown error'}`;
       this.server.errored(code, message);
       this.#send({ id: known ? (error.requestId ?? requestId) : requestId, ok: false, error: { code, message } });
     }
   }
 
   #send(message: object): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // A client that does not read would make the server buffer without end.
+    if (this.socket.bufferedAmount > this.server.limits.bufferedBytes) {
+      this.server.socketError(`client did not read: over ${this.server.limits.bufferedBytes} bytes waiting`);
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(JSON.stringify(message));
   }
 
   #notify(notification: Notification): void {
@@ -203,8 +297,16 @@ class Session {
 
   async #join(data: RequestData<'join'>): Promise<unknown> {
     if (this.#peer && !this.#peer.closed) throw new SignalingError('bad_state', 'join: already joined; send "leave" first');
-    const room = await this.#sfu.getOrCreateRoom(data.room);
+    const sfu = this.#sfu;
+    if (!sfu.rooms.has(data.room) && sfu.rooms.size >= this.server.limits.rooms) {
+      throw new SignalingError('limit', `join: room: the SFU already holds its limit of ${this.server.limits.rooms} rooms`);
+    }
+    const room = await sfu.getOrCreateRoom(data.room);
     const existing = data.peerId !== undefined ? room.peers.get(data.peerId) : undefined;
+    // A peer id belongs to the session that made it: resuming or replacing it takes that join's secret.
+    if (existing && !existing.closed && !sameSecret(data.secret, existing.secret)) {
+      throw new SignalingError('forbidden', `join: peerId: "${existing.id}" is in use by another session (resuming or replacing it needs its secret)`);
+    }
     let resumed = false;
     let peer: Peer;
     if (existing && data.resume && existing.role === data.role && this.server.reclaim(existing)) {
@@ -219,6 +321,7 @@ class Session {
     this.#attach(peer, room);
     return {
       peerId: peer.id,
+      secret: peer.secret,
       resumed,
       routerRtpCapabilities: room.rtpCapabilities,
       producers: room.producers().map(({ producer }) => ({ producerId: producer.id, kind: producer.kind })),
@@ -260,6 +363,7 @@ class Session {
     if (data.direction === 'send' && (peer.role !== 'publisher' || data.type !== 'webrtc')) {
       throw new SignalingError('forbidden', 'createTransport: direction: only a publisher may create a "send" transport, of type "webrtc"');
     }
+    this.#withinLimit('createTransport', peer.transports.size, this.server.limits.transportsPerPeer, 'transports');
     const appData = { direction: data.direction, peerId: peer.id };
     const listen = this.#sfu.options.listen;
     if (data.type === 'plain') {
@@ -277,6 +381,10 @@ class Session {
       iceCandidates: mediaPath ? await mediaPath(transport, peer.id) : transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
     };
+  }
+
+  #withinLimit(method: string, have: number, limit: number, what: string): void {
+    if (have >= limit) throw new SignalingError('limit', `${method}: a peer may hold at most ${limit} ${what}`);
   }
 
   #own(peer: Peer, transport: types.WebRtcTransport | types.PlainTransport): void {
@@ -297,6 +405,12 @@ class Session {
     if ('dtlsParameters' in data && !plain) {
       await (transport as types.WebRtcTransport).connect({ dtlsParameters: data.dtlsParameters as unknown as types.DtlsParameters });
     } else if ('ip' in data && plain) {
+      if (!mayReceiveAt(data.ip, this.remoteAddress)) {
+        throw new SignalingError(
+          'forbidden',
+          `connectTransport: ip: plain RTP is only sent back to the client's own address (${this.remoteAddress}), not ${data.ip}`,
+        );
+      }
       const plainPath = this.server.options.plainPath;
       const receiver = { ip: data.ip, port: data.port };
       await (transport as types.PlainTransport).connect(plainPath ? await plainPath(transport as types.PlainTransport, peer.id, receiver) : receiver);
@@ -309,6 +423,7 @@ class Session {
   async #produce(data: RequestData<'produce'>): Promise<unknown> {
     const { peer, room } = this.#joined('produce');
     if (peer.role !== 'publisher') throw new SignalingError('forbidden', 'produce: only a publisher may produce');
+    this.#withinLimit('produce', peer.producers.size, this.server.limits.producersPerPeer, 'producers');
     const transport = this.#transport(peer, 'produce', data.transportId);
     const producer = await transport.produce({
       kind: data.kind,
@@ -323,6 +438,7 @@ class Session {
 
   async #consume(data: RequestData<'consume'>): Promise<unknown> {
     const { peer, room } = this.#joined('consume');
+    this.#withinLimit('consume', peer.consumers.size, this.server.limits.consumersPerPeer, 'consumers');
     const transport = this.#transport(peer, 'consume', data.transportId);
     const rtpCapabilities = data.rtpCapabilities as unknown as types.RtpCapabilities;
     if (!room.findProducer(data.producerId)) {
@@ -359,4 +475,34 @@ class Session {
     const peer = this.#detachPeer();
     if (peer && !peer.closed) this.server.hold(peer);
   }
+}
+
+function methodOf(text: string): string {
+  try {
+    const method = (JSON.parse(text) as { method?: unknown }).method;
+    return typeof method === 'string' ? method.slice(0, 40) : 'request';
+  } catch {
+    return 'request';
+  }
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+const ipv4 = (ip: string): string => ip.replace(/^::ffff:/, '');
+const isLoopback = (ip: string): boolean => ip.startsWith('127.') || ip === '::1';
+
+/**
+ * Where plain RTP may be sent: back to the client's own address, or, for a
+ * client on loopback, to loopback. Never to a broadcast, multicast,
+ * unspecified or reserved address (no UDP reflection through the SFU).
+ */
+export function mayReceiveAt(ip: string, remoteAddress: string): boolean {
+  if (!isIPv4(ip)) return false;
+  const first = Number(ip.split('.')[0]);
+  if (ip === '0.0.0.0' || first >= 224) return false;
+  const remote = ipv4(remoteAddress);
+  return ip === remote || (isLoopback(remote) && isLoopback(ip));
 }

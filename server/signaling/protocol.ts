@@ -22,6 +22,8 @@ export const requestSchema = z.discriminatedUnion('method', [
       peerId: id.optional(),
       /** Take back this peerId's server-side peer after a lost signaling connection. */
       resume: z.boolean().optional(),
+      /** The secret the join that made this peerId's peer was given: needed to resume or replace it. */
+      secret: z.string().max(128).optional(),
     }),
   }),
   z.object({
@@ -59,7 +61,7 @@ export type Notification =
   | { notification: 'consumerClosed'; data: { consumerId: string } }
   | { notification: 'roomClosed'; data: { reason: string } };
 
-export type ErrorCode = 'bad_message' | 'bad_state' | 'not_found' | 'forbidden' | 'internal';
+export type ErrorCode = 'bad_message' | 'bad_state' | 'not_found' | 'forbidden' | 'limit' | 'internal';
 
 /** An error meant for the client: its message says what is wrong with its request. */
 export class SignalingError extends Error {
