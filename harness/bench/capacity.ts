@@ -19,6 +19,7 @@ import { readJournal } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
 import { percentile } from '../run/thresholds.js';
+import { maxOf, minOf } from '../../server/common/extremes.js';
 
 interface Step {
   kind: 'synthetic' | 'browser';
@@ -79,7 +80,7 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
   const firstJoinRequest = journal.find((e) => e.type === 'viewer.joining')?.t ?? 0;
   const joined = summary.viewers.filter((v) => v.joinSeconds !== null).length;
   const freezes = summary.totals.freezeCount;
-  const minFps = Math.min(...summary.viewers.map((v) => v.fps));
+  const minFps = minOf(summary.viewers.map((v) => v.fps));
   const publisherFps = summary.publisher?.fps ?? 0;
   const why: string[] = [];
   if (joined < viewers) why.push(`${viewers - joined} viewers never showed a frame`);
@@ -95,7 +96,7 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
     freezes,
     minFps,
     publisherFps,
-    joinRatePerSecond: joins.length > 1 ? joins.length / ((Math.max(...joins) - firstJoinRequest) / 1000) : 0,
+    joinRatePerSecond: joins.length > 1 ? joins.length / ((maxOf(joins) - firstJoinRequest) / 1000) : 0,
     cores,
     rssBytes,
     machineBusy: med((s) => s.machineBusy),

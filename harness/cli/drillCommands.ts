@@ -16,6 +16,7 @@ import { DrillRunError, findRunDir, newToken, readDrillRun, TOKEN_FILE, writeDri
 import { SEVERITIES } from '../drill/slaProfile.js';
 import type { LivePoint } from '../drill/DrillSession.js';
 import { formatSummary } from './format.js';
+import { onStopSignal } from './stopSignals.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -131,8 +132,7 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     console.error(`\n${sig}: stopping the drill; everything recorded so far stays in the journal…`);
     abort.abort();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  onStopSignal(stop);
 
   const faults = schedule.faults.length;
   console.log(`drill ${source.name}: ${faults} hidden fault${faults === 1 ? '' : 's'}, time limit ${formatSpan(schedule.timeLimitMs)}`);

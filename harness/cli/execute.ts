@@ -2,10 +2,11 @@ import logUpdate from 'log-update';
 import type { Run } from '../run/Run.js';
 import type { RunSummary } from '../run/summary.js';
 import { formatProgress, formatSummary } from './format.js';
+import { onStopSignal } from './stopSignals.js';
 
 /**
  * Runs a Run in the foreground: live progress on a terminal (a line every
- * 5 s otherwise), Ctrl-C / SIGTERM stop it cleanly (summary still written),
+ * 5 s otherwise), Ctrl-C / SIGTERM / SIGHUP stop it cleanly (summary still written),
  * the summary table at the end, exit code 1 when it did not pass.
  */
 export async function executeInForeground(run: Run): Promise<RunSummary> {
@@ -15,8 +16,7 @@ export async function executeInForeground(run: Run): Promise<RunSummary> {
     console.error(`\n${sig}: stopping, writing the summary…`);
     abort.abort();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  onStopSignal(stop);
 
   const live = process.stdout.isTTY;
   let lastPrinted = -Infinity;

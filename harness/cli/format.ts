@@ -1,5 +1,6 @@
 import type { RunSummary } from '../run/summary.js';
 import type { RunProgress } from '../run/Run.js';
+import { maxOf } from '../../server/common/extremes.js';
 
 const kbps = (bps: number | null): number | null => (bps === null ? null : bps / 1000);
 const fixed = (n: number | null | undefined, digits = 2): string => (n === null || n === undefined ? '-' : n.toFixed(digits));
@@ -17,7 +18,7 @@ export function formatProgress(p: RunProgress): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => maxOf([h.length, ...rows.map((r) => r[i].length)]));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -1,6 +1,7 @@
 /** The drill's outcome as the CLI prints it: incident timings, then each vendor ticket's SLA verdict. */
 import type { ScheduledFault } from './schedule.js';
 import type { DrillTimings } from './timings.js';
+import { maxOf } from '../../server/common/extremes.js';
 
 export function formatSpan(ms: number | null): string {
   if (ms === null) return '-';
@@ -15,7 +16,7 @@ export function formatSpan(ms: number | null): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => maxOf([h.length, ...rows.map((r) => r[i].length)]));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

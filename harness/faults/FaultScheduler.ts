@@ -3,7 +3,7 @@ import type { Journal } from '../run/Journal.js';
 import type { FaultRecord } from '../run/impact.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import { injectFault } from './kinds.js';
-import type { FaultSpec } from './schema.js';
+import { faultIdOf, type FaultSpec } from './schema.js';
 
 export type FaultEvents = {
   inject: [record: FaultRecord];
@@ -31,7 +31,8 @@ export class FaultScheduler {
   readonly failed: Promise<never>;
   #fail!: (error: Error) => void;
   readonly #pending = new Set<NodeJS.Timeout>();
-  readonly #active = new Map<string, Active>();
+  /** Keyed by injection, not by id: every inject gets its own revert. */
+  readonly #active = new Set<Active>();
   readonly #reverting = new Set<Promise<void>>();
   #stopped = false;
   #ctx: FaultContext | undefined;
@@ -48,7 +49,7 @@ export class FaultScheduler {
   start(ctx: FaultContext, t0: number): void {
     this.#ctx = ctx;
     this.specs.forEach((spec, i) => {
-      const faultId = spec.id ?? `${i + 1}-${spec.kind}`;
+      const faultId = faultIdOf(spec, i);
       const timer = setTimeout(() => {
         this.#pending.delete(timer);
         void this.#inject(faultId, spec);
@@ -76,7 +77,7 @@ export class FaultScheduler {
     this.journal.write('fault.inject', { ...record, injectedAt: Date.now() }, start);
     this.observer.emit('inject', record);
     const active: Active = { record, injected };
-    this.#active.set(faultId, active);
+    this.#active.add(active);
     if (this.#stopped) {
       await this.#revert(active, 'interrupted');
       return;
@@ -85,7 +86,7 @@ export class FaultScheduler {
   }
 
   #revert(active: Active, reason: RevertReason): Promise<void> {
-    if (!this.#active.delete(active.record.faultId)) return Promise.resolve();
+    if (!this.#active.delete(active)) return Promise.resolve();
     clearTimeout(active.timer);
     const end = Date.now();
     active.record.end = end;
@@ -111,7 +112,7 @@ export class FaultScheduler {
     this.#stopped = true;
     for (const timer of this.#pending) clearTimeout(timer);
     this.#pending.clear();
-    await Promise.allSettled([...this.#active.values()].map((a) => this.#revert(a, reason)));
+    await Promise.allSettled([...this.#active].map((a) => this.#revert(a, reason)));
     await Promise.allSettled([...this.#reverting]);
   }
 }

@@ -36,24 +36,37 @@ function room(ctx: FaultContext) {
   return r;
 }
 
+type Pausable = types.Producer | types.Consumer;
+
+/** How many injected faults hold each producer or consumer paused: it resumes when the last lets go. */
+const pauseHolds = new WeakMap<Pausable, number>();
+
+async function hold(x: Pausable): Promise<void> {
+  const holds = pauseHolds.get(x) ?? 0;
+  pauseHolds.set(x, holds + 1);
+  if (holds === 0) await x.pause();
+}
+
+async function release(x: Pausable): Promise<void> {
+  const holds = (pauseHolds.get(x) ?? 1) - 1;
+  pauseHolds.set(x, holds);
+  if (holds === 0 && !x.closed) await x.resume();
+}
+
 /**
  * Stops one media kind reaching the targets: for every viewer the publisher's
  * producer is paused (new joiners are hit too); for some, their consumers.
+ * Two faults pausing the same media overlap: it resumes when both are reverted.
  */
 async function pauseMedia(kind: 'audio' | 'video', targets: string[], ctx: FaultContext): Promise<InjectedFault> {
   const r = room(ctx);
   const everyone = targets.length === ctx.viewerIds().length;
-  const paused: Array<types.Producer | types.Consumer> = everyone
+  const paused: Pausable[] = everyone
     ? r.producers().map((p) => p.producer).filter((p) => p.kind === kind)
     : targets.flatMap((id) => [...(r.peers.get(id)?.consumers.values() ?? [])].filter((c) => c.kind === kind));
   if (paused.length === 0) throw new Error(`${kind}: nothing to pause for ${targets.join(', ') || 'no viewers'}`);
-  await Promise.all(paused.map((x) => x.pause()));
-  return {
-    targets,
-    revert: async () => {
-      await Promise.all(paused.filter((x) => !x.closed).map((x) => x.resume()));
-    },
-  };
+  await Promise.all(paused.map(hold));
+  return { targets, revert: async () => void (await Promise.all(paused.map(release))) };
 }
 
 /** Drops the targets' media and signaling at once, server-side; they must come back by themselves. */

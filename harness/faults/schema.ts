@@ -51,3 +51,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
 
 export type FaultSpec = z.output<typeof faultSchema>;
 export type FaultKind = FaultSpec['kind'];
+
+/** A fault's id: the one it was given, or its place and kind (`2-network`). */
+export function faultIdOf(spec: FaultSpec, index: number): string {
+  return spec.id ?? `${index + 1}-${spec.kind}`;
+}

@@ -19,6 +19,7 @@ import { loadSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
 import type { LoadedRun } from './loadRun.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
+import { minOf } from '../../server/common/extremes.js';
 
 export const EVIDENCE_FORMAT = 'livedrill-evidence/1';
 
@@ -682,7 +683,7 @@ export async function loadSlaProfiles(
 
 function charts(rec: RunRecord, viewers: ViewerEvidence[]): ChartData {
   const firstFrames = viewers.map((v) => v.firstFrameAt).filter((t): t is number => t !== null);
-  const from = Math.min(rec.steadyAt ?? rec.start, ...firstFrames, ...rec.viewers.map((v) => v.joinRequestedAt ?? Infinity));
+  const from = minOf([rec.steadyAt ?? rec.start, ...firstFrames, ...rec.viewers.map((v) => v.joinRequestedAt ?? Infinity)]);
   const to = Math.max(from + 1000, rec.end);
   const length = to - from;
   // Keep the series to a few thousand points whatever the run's length.

@@ -4,6 +4,7 @@
  *   join_seconds: ["p95 < 5", "max < 10"]
  *   freeze_ratio: ["max <= 0.01"]
  */
+import { maxOf, minOf } from '../../server/common/extremes.js';
 export const AGGREGATIONS = ['min', 'max', 'avg', 'sum', 'count', 'p50', 'p90', 'p95', 'p99'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 const OPERATORS = ['<=', '>=', '==', '<', '>'] as const;
@@ -29,9 +30,9 @@ export function aggregate(values: number[], aggregation: Aggregation): number {
   if (values.length === 0) return Number.NaN;
   switch (aggregation) {
     case 'min':
-      return Math.min(...values);
+      return minOf(values);
     case 'max':
-      return Math.max(...values);
+      return maxOf(values);
     case 'sum':
       return values.reduce((a, b) => a + b, 0);
     case 'avg':

@@ -7,7 +7,7 @@ import { bitrateBps, durationMs } from './units.js';
 import { parseCondition } from '../run/thresholds.js';
 import { VIEWER_METRICS } from '../run/viewerSummary.js';
 import { FAULT_METRICS } from '../run/impact.js';
-import { faultSchema } from '../faults/schema.js';
+import { faultIdOf, faultSchema } from '../faults/schema.js';
 import { drillSchema } from '../drill/schema.js';
 
 const condition = z.string().superRefine((text, ctx) => {
@@ -98,7 +98,13 @@ export const scenarioSchema = z
   })
   .strict()
   .superRefine((scenario, ctx) => {
+    const firstWithId = new Map<string, number>();
     scenario.faults.forEach((fault, i) => {
+      const id = faultIdOf(fault, i);
+      const first = firstWithId.get(id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'id'], message: `"${id}" is already the id of faults[${first}]; fault ids must be unique` });
+      } else firstWithId.set(id, i);
       const end = fault.at + ('duration' in fault ? fault.duration : 0);
       if (end > scenario.duration) {
         ctx.addIssue({

@@ -35,6 +35,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   MEDIASOUP_WORKER_BIN=/dev/null npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
+# Workers get a process group of their own: a terminal's Ctrl-C must reach only livedrill,
+# which stops them itself (they also exit when their channel to livedrill closes).
+sed -i 's/detached: false,/detached: true,/' node_modules/mediasoup/lib/Worker.js
+grep -q 'detached: true,' node_modules/mediasoup/lib/Worker.js || { say "could not give mediasoup workers their own process group"; exit 1; }
+
 worker=$(bash server/mediasoup/build-worker.sh node_modules/mediasoup | tail -n 1)
 target=node_modules/mediasoup/worker/out/Release/mediasoup-worker
 if ! cmp -s "$worker" "$target" 2>/dev/null; then

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { maxOf } from './extremes.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -25,5 +26,5 @@ function flatten(issues: readonly Issue[], prefix: PropertyKey[]): Array<{ path:
 }
 
 function depth(issues: readonly Issue[]): number {
-  return Math.max(0, ...issues.map((i) => i.path.length));
+  return maxOf(issues.map((i) => i.path.length), 0);
 }
