@@ -54,7 +54,15 @@ program
   .addOption(portOption())
   .option('--announced-ip <address>', 'address viewers reach the SFU on (needed when --host is 0.0.0.0)')
   .addOption(tokenOption())
-  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string; token?: string }) => {
+  .addOption(
+    new Option('--expect-viewers <n>', 'shard viewers that must be receiving before the broadcast (and its fault clock) starts')
+      .default(0)
+      .argParser(Number),
+  )
+  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string; token?: string; expectViewers: number }) => {
+    if (!Number.isInteger(opts.expectViewers) || opts.expectViewers < 0) {
+      throw new ScenarioError(`sfu: --expect-viewers: expected a whole number >= 0, got "${opts.expectViewers}"`);
+    }
     const scenario = await loadScenario(file);
     if (opts.host === '0.0.0.0' && !opts.announcedIp) {
       throw new ScenarioError('sfu: --announced-ip: required with --host 0.0.0.0 (the address viewers send media to)');
@@ -73,6 +81,7 @@ program
       host: opts.host,
       port: opts.port,
       token: signalingToken(opts.host, opts.token),
+      expectViewers: opts.expectViewers,
     });
     await executeInForeground(run);
   });
@@ -86,7 +95,7 @@ program
   .addOption(new Option('--browser <n>', 'browser viewers').default(0).argParser(Number))
   .addOption(new Option('--synthetic <n>', 'synthetic viewers').default(0).argParser(Number))
   .option('--shard <k/s>', 'this shard, e.g. 1/2', '1/1')
-  .option('--duration <duration>', 'how long to watch once joined (default: the scenario\'s)')
+  .option('--duration <duration>', 'the longest to watch once joined; the shard ends when the SFU ends the broadcast (default: 6h)')
   .option('--out <dir>', 'output directory (default: runs/<time>-shard-K-of-S)')
   .addOption(new Option('--metrics-port <port>', "this shard's /metrics port").default(0).argParser(Number))
   .addOption(hostOption())
@@ -99,9 +108,9 @@ program
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
       throw new ScenarioError(`viewers: --shard: expected K/S with 1 <= K <= S, got "${opts.shard}"`);
     }
-    const base = opts.scenario ? await loadScenario(opts.scenario) : parseScenario('name: shard\nduration: 60s\n', '(defaults)');
+    const base = opts.scenario ? await loadScenario(opts.scenario) : parseScenario('name: shard\nduration: 6h\n', '(defaults)');
     const overrides = parseScenario(
-      `name: ${base.name}\nduration: ${opts.duration ?? `${base.duration}ms`}\nviewers: { browser: ${opts.browser}, synthetic: ${opts.synthetic} }\n`,
+      `name: ${base.name}\nduration: ${opts.duration ?? '6h'}\nviewers: { browser: ${opts.browser}, synthetic: ${opts.synthetic} }\n`,
       '(command line)',
     );
     const scenario: Scenario = {

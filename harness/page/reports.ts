@@ -53,6 +53,7 @@ export type PageReport =
   | { type: 'firstFrame'; t: EpochMs }
   | { type: 'connectionState'; t: EpochMs; state: string }
   | { type: 'roomClosed'; t: EpochMs }
+  | { type: 'broadcastEnded'; t: EpochMs }
   | { type: 'signalingClosed'; t: EpochMs }
   | { type: 'signalingResumed'; t: EpochMs; since: EpochMs }
   /** Media had to be rebuilt from a fresh join; `since` is when the loss was first seen. */

@@ -94,6 +94,10 @@ export class PeerSession {
   #adopt(signaling: SignalingClient): void {
     this.#signaling = signaling;
     for (const [name, handler] of Object.entries(this.hooks.notifications)) signaling.on(name, handler);
+    signaling.on('broadcastEnded', () => {
+      this.report({ type: 'broadcastEnded', t: now() });
+      this.leave();
+    });
     signaling.on('roomClosed', () => {
       this.report({ type: 'roomClosed', t: now() });
       this.lost('room closed');

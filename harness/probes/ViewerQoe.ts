@@ -59,6 +59,8 @@ export class ViewerQoe {
   #needsRejoin = false;
   disconnects = 0;
   recoveries = 0;
+  /** When the last freeze (W3C or over a fixed threshold) ended. */
+  lastFreezeEnd: number | undefined;
   #lastVideo: VideoInboundStats | undefined;
   #lastSampleAt: number | undefined;
   #sampleIntervalMs = 1000;
@@ -104,7 +106,15 @@ export class ViewerQoe {
     this.totals.framesRendered++;
     if (!this.audioOnly) this.#mediaArrived(t);
     const freeze = this.freezes.onFrame(t);
-    if (freeze) this.observer.emit('freeze', freeze);
+    if (freeze) {
+      this.lastFreezeEnd = freeze.end;
+      this.observer.emit('freeze', freeze);
+    }
+  }
+
+  /** Watching without a freeze or a disconnection since `t` (and since before it). */
+  smoothSince(t: number, now: number): boolean {
+    return this.connected && this.firstMediaAt! <= t && (this.lastFreezeEnd ?? 0) <= t && !this.frozenNow(now);
   }
 
   /** First media after joining is the join; first media after a disconnection is the recovery. */

@@ -372,7 +372,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
       rows: shown.map((v) => [
         v.id,
         v.targeted ? 'yes' : 'no',
-        v.affected ? 'YES' : 'no',
+        v.affected ? (v.joinDelayedSeconds != null ? `YES (join held ${num(v.joinDelayedSeconds)} s)` : 'YES') : 'no',
         num(v.freezeSeconds),
         num(v.fixedVideoGapSeconds),
         num(v.audioGapSeconds),

@@ -370,5 +370,7 @@ export function toTimeline(v: ViewerTrack): ViewerTimeline {
     recoveries: v.recoveries,
     signalingResumes: v.signalingResumes,
     connectedAtEnd: v.connectedAtEnd,
+    joinRequestedAt: v.joinRequestedAt ?? undefined,
+    firstMediaAt: v.firstFrameAt ?? undefined,
   };
 }

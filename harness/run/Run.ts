@@ -54,6 +54,8 @@ export interface RunOptions {
   metricsPort?: number;
   /** For 'viewers': the address synthetic viewers receive RTP on (one the SFU can reach). */
   receiveIp?: string;
+  /** For 'sfu': how many shard viewers must be watching before the steady broadcast (and the fault clock) starts. */
+  expectViewers?: number;
   /**
    * A drill: the fault schedule must stay unknown while it runs, so no fault
    * metrics are exported and run.start carries no fault times (the journal
@@ -88,6 +90,14 @@ export type RunEvents = {
 };
 
 const VIEWERS_PER_SOCKET = 100;
+/**
+ * The steady broadcast starts once every viewer has played this long without
+ * a freeze: the seconds right after a join (frame rate still climbing, the
+ * first keyframes) would otherwise pollute the "before" of an early fault.
+ */
+const SETTLED_MS = 3000;
+/** How long to wait for that; past it the run goes on and journals who had not settled. */
+const SETTLE_TIMEOUT_MS = 120_000;
 
 /** The publisher, or the first of several (the host): publisher faults and figures are its. */
 const HOST_ID = 'publisher';
@@ -117,6 +127,9 @@ export class Run {
   readonly #publishers: BrowserPublisher[] = [];
   #browserVersion: string | undefined;
   #lastProgress = { t: 0, frames: 0 };
+  /** A viewer shard ends when the SFU says the broadcast is over. */
+  #endBroadcast!: () => void;
+  readonly #broadcastEnded = new Promise<void>((resolve) => (this.#endBroadcast = resolve));
   /** When every viewer had been started: the broadcast's `duration` and fault times count from here. */
   #steadyFrom: number | undefined;
 
@@ -169,7 +182,12 @@ export class Run {
           signal: AbortSignal.any([signal, waited.signal]),
         });
         try {
-          await Promise.race([wait, this.#faults.failed, ...(this.options.stopWhen ? [this.options.stopWhen] : [])]);
+          await Promise.race([
+            wait,
+            this.#faults.failed,
+            ...(this.options.stopWhen ? [this.options.stopWhen] : []),
+            ...(this.#role === 'viewers' ? [this.#broadcastEnded] : []),
+          ]);
         } finally {
           waited.abort(); // no timer left behind when the run ends early
           wait.catch(() => {});
@@ -186,6 +204,8 @@ export class Run {
     } finally {
       endedAt = Date.now();
       this.observer.emit('phase', 'stopping');
+      // Viewer shards on other machines end with the broadcast, not on a clock of their own.
+      if (this.#role === 'sfu') this.#server?.signaling.endBroadcast(scenario.room);
       await this.#faults.stop(signal.aborted ? 'interrupted' : 'run-ended');
       await this.#stop(endedAt);
     }
@@ -237,6 +257,7 @@ export class Run {
     const viewerBrowser = role !== 'sfu' && scenario.viewers.browser > 0 ? await this.#launchBrowser('viewer-browser') : undefined;
     if (publisherBrowser) await this.#startPublishers(publisherBrowser, session, signal);
     if (role !== 'sfu') await this.#startViewers(viewerBrowser, session, signal);
+    await this.#settle(signal);
     this.#steadyFrom = Date.now();
     // Fault times are known now: impact analysis reads viewer samples only around them.
     const steady = this.#steadyFrom;
@@ -245,6 +266,40 @@ export class Run {
     );
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
+  }
+
+  /**
+   * Waits until every viewer has played smoothly for SETTLED_MS. The SFU of a
+   * run spread over machines sees no frames: it waits for the expected number
+   * of shard viewers to be receiving (a resumed consumer), then SETTLED_MS.
+   */
+  async #settle(signal: AbortSignal): Promise<void> {
+    this.observer.emit('phase', 'settling');
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    const expected = this.options.expectViewers ?? 0;
+    let receivingSince: number | undefined;
+    for (;;) {
+      const now = Date.now();
+      let unsettled: string[];
+      if (this.#role === 'sfu') {
+        const receiving = this.#receivingViewers();
+        receivingSince = receiving >= expected ? (receivingSince ?? now) : undefined;
+        unsettled = receivingSince !== undefined && now - receivingSince >= SETTLED_MS ? [] : [`${receiving} of ${expected} expected viewers receiving`];
+      } else {
+        unsettled = this.viewers.filter((v) => !v.qoe.smoothSince(now - SETTLED_MS, now)).map((v) => v.id);
+      }
+      if (unsettled.length === 0) return;
+      if (now >= deadline) {
+        this.journal.write('run.unsettled', { waitedMs: SETTLE_TIMEOUT_MS, unsettled: unsettled.slice(0, 100) });
+        return;
+      }
+      await sleep(250, undefined, { signal });
+    }
+  }
+
+  #receivingViewers(): number {
+    const room = this.#server?.sfu.rooms.get(this.options.scenario.room);
+    return [...(room?.peers.values() ?? [])].filter((p) => p.role === 'viewer' && [...p.consumers.values()].some((c) => !c.paused)).length;
   }
 
   /** Starts the SFU (signaling and /metrics on one port); returns its signaling URL. */
@@ -376,6 +431,7 @@ export class Run {
     this.#timelines.addViewer(viewer);
     const viewerId = viewer.id;
     viewer.observer.on('report', (_id, report) => {
+      if (report.type === 'broadcastEnded') this.#endBroadcast();
       this.#journalReport(`viewer.${report.type}`, { viewerId }, report);
       this.#viewerMetrics.onViewerReport(viewer.kind, report);
     });

@@ -77,6 +77,8 @@ export class Timelines {
     return [...this.#viewers.values()].map(({ viewer, timeline }) => ({
       ...timeline,
       connectedAtEnd: viewer.qoe.connected,
+      joinRequestedAt: viewer.qoe.joinRequestedAt,
+      firstMediaAt: viewer.qoe.firstMediaAt,
     }));
   }
 

@@ -29,6 +29,9 @@ export interface ViewerTimeline {
   /** Signaling connections lost and resumed (media kept flowing): when it dropped, when it came back. */
   signalingResumes: Array<{ since: number; t: number }>;
   connectedAtEnd: boolean;
+  /** When it first asked to join, and first showed media (absent: never). */
+  joinRequestedAt?: number;
+  firstMediaAt?: number;
 }
 
 export interface PublisherSample {
@@ -60,6 +63,12 @@ export interface ViewerImpact {
   packetLossRatio: number | null;
   /** Fault start to signaling resumed, when the viewer's signaling dropped and came back. */
   signalingDownSeconds: number | null;
+  /**
+   * Struck while joining (asked, not yet showing media): from the fault's start
+   * (or the join request, if later) to its first media, or to the run's end if
+   * it never showed any. Its join time absorbed the fault: it counts as affected.
+   */
+  joinDelayedSeconds: number | null;
 }
 
 /** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
@@ -206,7 +215,9 @@ export function measureImpact(
   const impacts = faults.map((fault): FaultImpact => {
     const end = settleEnd(fault);
     const mine = owned.get(fault)!;
-    const viewerImpacts = viewers.map((v) => viewerImpact(fault, radius.get(fault)!.has(v.id), (kind, i) => mine.has(effectKey(v.id, kind, i)), v));
+    const viewerImpacts = viewers.map((v) =>
+      viewerImpact(fault, radius.get(fault)!.has(v.id), (kind, i) => mine.has(effectKey(v.id, kind, i)), v, runEnd),
+    );
     const affected = viewerImpacts.filter((i) => i.affected);
     const recoveries = affected.map((i) => i.recoverySeconds ?? Number.POSITIVE_INFINITY);
     const strays = unexplainedAffected(unexplained, (e) => !radius.get(fault)!.has(e.viewerId) && within(e, fault.start - LEAD_MS, end));
@@ -277,6 +288,7 @@ function viewerImpact(
   targeted: boolean,
   mine: (kind: EffectKind, index: number) => boolean,
   v: ViewerTimeline,
+  runEnd: number,
 ): ViewerImpact {
   const freezes = v.freezes.filter((_, i) => mine('freeze', i));
   const disconnects = v.disconnects.filter((_, i) => mine('disconnect', i));
@@ -286,8 +298,18 @@ function viewerImpact(
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
 
+  const joinDelayed =
+    targeted &&
+    FAULT_EFFECTS[fault.kind].includes('freeze') &&
+    v.joinRequestedAt !== undefined &&
+    v.joinRequestedAt < fault.end + IN_PROGRESS_MS &&
+    (v.firstMediaAt === undefined || v.firstMediaAt > fault.start);
+  const joinDelayedSeconds = joinDelayed ? Math.max(0, (v.firstMediaAt ?? runEnd) - Math.max(fault.start, v.joinRequestedAt!)) / 1000 : null;
+
   let recoverySeconds: number | null = 0;
-  if (disconnects.length > 0) {
+  if (joinDelayed) {
+    recoverySeconds = v.firstMediaAt === undefined ? null : Math.max(0, v.firstMediaAt - fault.end) / 1000;
+  } else if (disconnects.length > 0) {
     const back = v.recoveries.find((r) => r.t > disconnects[0]);
     recoverySeconds = back ? Math.max(0, back.t - fault.end) / 1000 : null;
   } else if (freezes.length > 0) {
@@ -299,7 +321,7 @@ function viewerImpact(
     const clean = v.samples.find((s) => s.t > fault.end && s.received > 0 && s.concealed < s.received / 2);
     audioRecoverySeconds = clean ? Math.max(0, clean.t - fault.end) / 1000 : null;
   }
-  const affected = freezes.length > 0 || disconnects.length > 0 || audioConcealedSeconds >= AUDIO_IMPACT_SECONDS;
+  const affected = joinDelayed || freezes.length > 0 || disconnects.length > 0 || audioConcealedSeconds >= AUDIO_IMPACT_SECONDS;
   return {
     id: v.id,
     targeted,
@@ -314,6 +336,7 @@ function viewerImpact(
     recoveredByEnd: !affected || (recoverySeconds !== null && v.connectedAtEnd),
     packetLossRatio: expected > 0 ? lost / expected : null,
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
+    joinDelayedSeconds,
   };
 }
 

@@ -63,6 +63,10 @@ export function viewerTimelines(entries: JournalEntry[], connectedAtEnd: Map<str
         break;
       case 'viewer.joining':
         v.last = undefined; // a new receiver's stats start from zero
+        v.joinRequestedAt ??= e.t;
+        break;
+      case 'viewer.joinTime':
+        if (v.joinRequestedAt !== undefined) v.firstMediaAt ??= v.joinRequestedAt + (e.joinSeconds as number) * 1000;
         break;
       case 'viewer.viewerSample': {
         const video = e.video as any;

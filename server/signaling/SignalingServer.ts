@@ -139,6 +139,11 @@ export class SignalingServer {
     for (const session of this.#sessions) session.socket.terminate();
   }
 
+  /** Tells every session in `room` that the broadcast is over. */
+  endBroadcast(room: string): void {
+    for (const session of this.#sessions) session.broadcastEnded(room);
+  }
+
   /** Disconnects these peers for good: media and signaling (a mass disconnect). */
   kick(peerIds: ReadonlySet<string>): void {
     for (const session of this.#sessions) {
@@ -463,6 +468,10 @@ class Session {
     if (transport && 'iceState' in transport) await iceSettled(transport);
     await consumer.resume();
     return {};
+  }
+
+  broadcastEnded(room: string): void {
+    if (this.#room?.name === room) this.#notify({ notification: 'broadcastEnded', data: { room } });
   }
 
   /** The client left (or was kicked): its peer and media go. */

@@ -59,7 +59,9 @@ export type Notification =
   | { notification: 'newProducer'; data: { producerId: string; kind: 'audio' | 'video' } }
   | { notification: 'producerClosed'; data: { producerId: string } }
   | { notification: 'consumerClosed'; data: { consumerId: string } }
-  | { notification: 'roomClosed'; data: { reason: string } };
+  | { notification: 'roomClosed'; data: { reason: string } }
+  /** The broadcast is over: leave, do not rejoin (viewer shards end their run on it). */
+  | { notification: 'broadcastEnded'; data: { room: string } };
 
 export type ErrorCode = 'bad_message' | 'bad_state' | 'not_found' | 'forbidden' | 'limit' | 'internal';
 

@@ -102,6 +102,7 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
   };
   const exited = (child: ChildProcess): Promise<number | null> => new Promise((r) => child.once('exit', r));
   let shardMetrics = '';
+  let shardExits: Array<number | null> = [];
   let merged: RunSummary;
 
   beforeAll(async () => {
@@ -110,19 +111,19 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
       scenario,
       'name: sharded\nduration: 30s\nroom: big\nfaults:\n  - { id: freeze, kind: video-freeze, at: 14s, duration: 3s, viewers: 50% }\n',
     );
-    const sfu = cli(['sfu', scenario, '--port', '18181', '--out', join(dir, 'sfu')]);
-    await sleep(5000);
+    // The SFU starts its fault clock once all 11 shard viewers are receiving; the shards end when it ends the broadcast.
+    const sfu = cli(['sfu', scenario, '--port', '18181', '--out', join(dir, 'sfu'), '--expect-viewers', '11']);
+    await sleep(3000);
     const shard = (k: number, browser: number) =>
       cli(['viewers', '--sfu', 'ws://127.0.0.1:18181/signaling', '--room', 'big', '--browser', String(browser), '--synthetic', '5',
-        '--shard', `${k}/2`, '--duration', '18s', '--out', join(dir, `shard-${k}`), '--metrics-port', String(19460 + k)]);
+        '--shard', `${k}/2`, '--out', join(dir, `shard-${k}`), '--metrics-port', String(19460 + k)]);
     const shards = [shard(1, 1), shard(2, 0)];
     // Read shard 1's metrics once all its viewers are watching (bounded: 20 s).
     for (let i = 0; i < 40 && !/livedrill_viewers_connected\{kind="browser",shard="1\/2"\} 1\n/.test(shardMetrics); i++) {
       await sleep(500);
       shardMetrics = await fetch('http://127.0.0.1:19461/metrics').then((r) => r.text(), () => '');
     }
-    await Promise.all(shards.map(exited));
-    await exited(sfu);
+    shardExits = await Promise.all([exited(sfu), ...shards.map(exited)]);
     const merge = spawnSync(process.execPath, ['harness/cli/livedrill.js', 'merge', join(dir, 'sfu'), join(dir, 'shard-1'), join(dir, 'shard-2'), '--out', join(dir, 'merged')], { encoding: 'utf8' });
     expect(merge.stderr).toBe('');
     merged = JSON.parse(readFileSync(join(dir, 'merged', 'summary.json'), 'utf8'));
@@ -132,6 +133,14 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
 
   afterAll(() => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  it('the shards ended with the broadcast, each passing', () => {
+    expect(shardExits).toEqual([0, 0, 0]);
+    for (const k of [1, 2]) {
+      const journal = readFileSync(join(dir, `shard-${k}`, 'journal.jsonl'), 'utf8');
+      expect(journal).toContain('"viewer.broadcastEnded"');
+    }
   });
 
   it("each shard labels its metrics and journal lines with its identity", () => {
@@ -157,6 +166,9 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     expect(evidence.faults[0].targets).toEqual(freeze.targets);
     expect(freeze.affected.sort()).toEqual([...freeze.targets].sort());
     expect(freeze.affectedUntargeted).toEqual([]);
+    expect(merged.pass).toBe(true);
+    // No viewer shows a freeze after the broadcast ended: the shards stopped with it.
+    for (const v of merged.viewers) expect(v.freezes.w3c.count, v.id).toBe(freeze.targets.includes(v.id) ? 1 : 0);
     console.log(`sharded run: ${merged.reliability.reliable ? 'reliable' : `UNRELIABLE (${merged.reliability.reasons.join('; ')})`}`);
   });
 });

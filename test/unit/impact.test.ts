@@ -159,4 +159,24 @@ describe('attribution by ground truth', () => {
     expect(of(a, 'drop', 'browser-1').audioConcealedSeconds).toBeCloseTo(3, 3);
     expect(a.unexplained.map((e) => e.kind)).toEqual(['freeze']);
   });
+
+  it('a viewer struck while still joining is affected (join delayed by the fault), not "not affected"', () => {
+    const faults = [fault('freeze', 'video-freeze', 10, 13, ['browser-1', 'browser-2', 'browser-3'])];
+    const viewers = [
+      viewer('browser-1', { joinRequestedAt: at(2), firstMediaAt: at(2.5), freezes: [freeze(9.99, 13.05)] }),
+      viewer('browser-2', { joinRequestedAt: at(9.5), firstMediaAt: at(13.2) }),
+      viewer('browser-3', { joinRequestedAt: at(9.8), connectedAtEnd: false }),
+      viewer('browser-4', { joinRequestedAt: at(9.6), firstMediaAt: at(10.1) }),
+    ];
+    const a = measureImpact(faults, viewers, [], at(30));
+    expect(of(a, 'freeze', 'browser-1')).toMatchObject({ affected: true, joinDelayedSeconds: null, freezeCount: 1 });
+    expect(of(a, 'freeze', 'browser-2')).toMatchObject({ affected: true, freezeCount: 0 });
+    expect(of(a, 'freeze', 'browser-2').joinDelayedSeconds).toBeCloseTo(3.2, 6);
+    expect(of(a, 'freeze', 'browser-2').recoverySeconds).toBeCloseTo(0.2, 6);
+    expect(of(a, 'freeze', 'browser-3')).toMatchObject({ affected: true, recoverySeconds: null, recoveredByEnd: false });
+    expect(of(a, 'freeze', 'browser-3').joinDelayedSeconds).toBeCloseTo(20, 6);
+    // Not targeted: its join is not the fault's doing.
+    expect(of(a, 'freeze', 'browser-4')).toMatchObject({ affected: false, joinDelayedSeconds: null });
+    expect(a.faults[0].unrecovered).toEqual(['browser-3']);
+  });
 });
