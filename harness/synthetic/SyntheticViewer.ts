@@ -105,15 +105,16 @@ export class SyntheticViewer implements Viewer {
   }
 
   /** Cumulative stats in getStats() shape, reported like a page's, so both kinds are measured alike. */
-  #sample(): void {
+  #sample(now = Date.now()): void {
     const v = this.#video;
     const a = this.#audio;
+    a?.settle(now);
     const frames = this.qoe.totals.framesRendered;
     const frameCount = frames - this.#framesAtLastSample;
     this.#framesAtLastSample = frames;
     this.#report({
       type: 'viewerSample',
-      t: Date.now(),
+      t: now,
       frames: [], // frames went to the QoE as they completed
       frameCount,
       video: v && {
@@ -151,7 +152,7 @@ export class SyntheticViewer implements Viewer {
   async close(end = Date.now()): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#sampler);
-    this.#sample();
+    this.#sample(end);
     this.#closed = true;
     this.#session.leave();
     this.qoe.finish(end);

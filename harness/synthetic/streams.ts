@@ -70,6 +70,8 @@ const JITTER_ALLOWANCE_MS = 60;
  * Audio as a player would render it: every 20 ms packet is 960 samples; a
  * lost packet, or a stall in arrivals beyond what a jitter buffer absorbs,
  * is time the player had to conceal (as NetEq's concealedSamples counts).
+ * A stall is concealed while it lasts: `settle` books it up to now, so a
+ * drop still open when a sample is taken, or when the run ends, counts.
  */
 export class AudioStream implements RtpSink {
   readonly seq = new SequenceCounter();
@@ -77,22 +79,38 @@ export class AudioStream implements RtpSink {
   concealedSamples = 0;
   concealmentEvents = 0;
   #lastArrival: number | undefined;
+  /** Concealment already booked for the stall since #lastArrival (ms). */
+  #bookedInStall = 0;
 
   onPacket(packet: Buffer, now: number): void {
     const skipped = this.seq.count(packet);
-    let concealedMs = skipped * PACKET_MS;
-    if (this.#lastArrival !== undefined) {
-      // Lost packets and a stall describe the same missing time: count it once.
-      const gap = now - this.#lastArrival;
-      if (gap > JITTER_ALLOWANCE_MS) concealedMs = Math.max(concealedMs, gap - PACKET_MS);
-    }
+    // Lost packets and a stall describe the same missing time: count it once.
+    const concealedMs = Math.max(skipped * PACKET_MS, this.#stallMs(now));
+    this.#book(concealedMs - this.#bookedInStall, this.#bookedInStall === 0);
     this.#lastArrival = now;
-    if (concealedMs > 0) {
-      const samples = Math.round((concealedMs * SAMPLES_PER_PACKET) / PACKET_MS);
-      this.concealedSamples += samples;
-      this.samplesReceived += samples; // concealed samples are played too, as in getStats
-      this.concealmentEvents++;
-    }
+    this.#bookedInStall = 0;
     this.samplesReceived += SAMPLES_PER_PACKET;
+  }
+
+  /** Books the stall still open at `now` as concealed so far. */
+  settle(now: number): void {
+    const stall = this.#stallMs(now);
+    if (stall <= this.#bookedInStall) return;
+    this.#book(stall - this.#bookedInStall, this.#bookedInStall === 0);
+    this.#bookedInStall = stall;
+  }
+
+  #stallMs(now: number): number {
+    if (this.#lastArrival === undefined) return 0;
+    const gap = now - this.#lastArrival;
+    return gap > JITTER_ALLOWANCE_MS ? gap - PACKET_MS : 0;
+  }
+
+  #book(concealedMs: number, newEvent: boolean): void {
+    if (concealedMs <= 0) return;
+    const samples = Math.round((concealedMs * SAMPLES_PER_PACKET) / PACKET_MS);
+    this.concealedSamples += samples;
+    this.samplesReceived += samples; // concealed samples are played too, as in getStats
+    if (newEvent) this.concealmentEvents++;
   }
 }

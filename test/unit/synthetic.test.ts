@@ -72,4 +72,22 @@ describe('synthetic audio stream', () => {
     a.onPacket(rtp({ seq: 104, payload: [0] }), (t += 1020));
     expect(a.concealedSamples).toBe(2 * 960 + 2 * 48000);
   });
+
+  it('books a stall while it lasts: a drop still open at a sample or at the end counts, and once', () => {
+    const a = new AudioStream();
+    let t = 0;
+    for (let seq = 0; seq < 10; seq++) a.onPacket(rtp({ seq, payload: [0] }), (t += 20));
+    a.settle(t + 40); // within the jitter allowance: nothing yet
+    expect(a.concealedSamples).toBe(0);
+    a.settle(t + 520); // the drop is open: 0.5 s concealed so far
+    expect(a.concealedSamples).toBe(24000);
+    expect(a.concealmentEvents).toBe(1);
+    a.settle(t + 1020);
+    expect(a.concealedSamples).toBe(48000);
+    // Audio comes back 1.52 s after the last packet: 1.5 s concealed in all, one event.
+    a.onPacket(rtp({ seq: 10, payload: [0] }), t + 1520);
+    expect(a.concealedSamples).toBe(72000);
+    expect(a.concealmentEvents).toBe(1);
+  });
 });
+
