@@ -1,0 +1,150 @@
+/**
+ * Accuracy matrix (a script, not a test): injects a matrix of faults into a
+ * real broadcast — odd lengths from 0.4 to 7 s, targets by id, count and
+ * percentage, overlapping pairs of different kinds — and sets what the
+ * viewers measured against what was injected, per fault and per viewer,
+ * with p50/p95 errors and a verdict on each accuracy target.
+ *
+ *   npm run accuracy -- [--out DIR]
+ *
+ * Writes DIR/accuracy.json and DIR/accuracy.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { parseScenario } from '../scenario/load.js';
+import { Run } from '../run/Run.js';
+import { percentile } from '../run/thresholds.js';
+import { maxOf } from '../../server/common/extremes.js';
+import type { FaultImpact } from '../run/impact.js';
+
+const SCENARIO = `
+name: accuracy-matrix
+duration: 102s
+viewers: { browser: 4, joinSpacing: 200ms }
+reconnect: { initialDelay: 300ms, maxDelay: 2s }
+faults:
+  - { id: freeze-0.4s-by-id, kind: video-freeze, at: 2s, duration: 400ms, viewers: [browser-1] }
+  - { id: freeze-1.3s-by-count, kind: video-freeze, at: 5s, duration: 1300ms, viewers: 2 }
+  - { id: freeze-2.7s-by-percent, kind: video-freeze, at: 9s, duration: 2700ms, viewers: 50% }
+  - { id: freeze-7s-by-id, kind: video-freeze, at: 14s, duration: 7s, viewers: [browser-4] }
+  - { id: audio-0.6s-by-id, kind: audio-drop, at: 24s, duration: 600ms, viewers: [browser-2] }
+  - { id: audio-1.9s-by-count, kind: audio-drop, at: 27s, duration: 1900ms, viewers: 1 }
+  - { id: audio-4.3s-by-percent, kind: audio-drop, at: 31s, duration: 4300ms, viewers: 75% }
+  - { id: loss-5pct-12s, kind: network, at: 38s, duration: 12s, viewers: [browser-3], direction: down, loss: 5% }
+  - { id: kick-by-id, kind: mass-disconnect, at: 52s, viewers: [browser-4] }
+  - { id: kick-by-percent, kind: mass-disconnect, at: 57s, viewers: 50% }
+  - { id: pair1-audio-1.3s, kind: audio-drop, at: 63s, duration: 1300ms, viewers: [browser-3] }
+  - { id: pair1-kick, kind: mass-disconnect, at: 63600ms, viewers: [browser-1, browser-2] }
+  - { id: pair2-freeze-2.3s, kind: video-freeze, at: 70s, duration: 2300ms, viewers: [browser-2] }
+  - { id: pair2-loss-8pct, kind: network, at: 70500ms, duration: 3s, viewers: [browser-4], direction: down, loss: 8% }
+  - { id: pair3-signaling-outage, kind: signaling-outage, at: 77s, duration: 5s }
+  - { id: pair3-worker-crash, kind: worker-crash, at: 78s }
+  - { id: loss-10pct-10s, kind: network, at: 88s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
+`;
+
+/** The accuracy each figure must hold on this machine kind. */
+const TARGETS = { freezeErrorP95Ms: 100, audioErrorP95Ms: 150, lossErrorPoints: 1.5, lossMinSeconds: 10 };
+
+interface Row {
+  faultId: string;
+  kind: string;
+  viewer: string;
+  what: string;
+  injected: number;
+  measured: number | null;
+  error: number | null;
+}
+
+const opts = new Command().option('--out <dir>', 'where results go', 'runs/accuracy').parse().opts<{ out: string }>();
+mkdirSync(opts.out, { recursive: true });
+
+const scenario = parseScenario(SCENARIO, 'accuracy-matrix');
+const run = new Run({ scenario, scenarioFile: 'harness/bench/accuracy.ts', outDir: join(opts.out, 'run') });
+run.observer.on('phase', (p) => console.log(p));
+const summary = await run.execute(new AbortController().signal);
+
+const rows: Row[] = [];
+const counts: Array<{ faultId: string; viewer: string; what: string; expected: number; measured: number }> = [];
+const spec = (f: FaultImpact) => scenario.faults.find((s, i) => (s.id ?? `${i + 1}-${s.kind}`) === f.faultId)!;
+for (const f of summary.faults) {
+  const seconds = (f.end - f.start) / 1000;
+  for (const v of f.viewers.filter((x) => x.targeted)) {
+    if (f.kind === 'video-freeze') rows.push(row(f, v.id, 'freeze s', seconds, v.freezeCount === 1 ? v.freezeSeconds : null));
+    if (f.kind === 'audio-drop') rows.push(row(f, v.id, 'concealed s', seconds, v.audioConcealedSeconds));
+    if (f.kind === 'network') {
+      const rate = (spec(f) as { loss: number }).loss;
+      rows.push(row(f, v.id, 'loss %', rate, v.packetLossRatio === null ? null : v.packetLossRatio * 100));
+    }
+    if (f.kind === 'mass-disconnect' || f.kind === 'worker-crash') {
+      counts.push({ faultId: f.faultId, viewer: v.id, what: 'disconnects', expected: 1, measured: v.disconnects });
+      counts.push({ faultId: f.faultId, viewer: v.id, what: 'recovered', expected: 1, measured: v.recoverySeconds !== null && v.recoveredByEnd ? 1 : 0 });
+    }
+    if (f.kind === 'video-freeze') counts.push({ faultId: f.faultId, viewer: v.id, what: 'freezes', expected: 1, measured: v.freezeCount });
+  }
+}
+
+function row(f: FaultImpact, viewer: string, what: string, injected: number, measured: number | null): Row {
+  return { faultId: f.faultId, kind: f.kind, viewer, what, injected, measured, error: measured === null ? null : measured - injected };
+}
+
+const errorsOf = (kind: string, minSeconds = 0): number[] =>
+  rows
+    .filter((r) => r.kind === kind && r.error !== null)
+    .filter((r) => {
+      const f = summary.faults.find((x) => x.faultId === r.faultId)!;
+      return (f.end - f.start) / 1000 >= minSeconds;
+    })
+    .map((r) => Math.abs(r.error!));
+const stats = (xs: number[]) => ({ n: xs.length, p50: xs.length ? percentile(xs, 50) : null, p95: xs.length ? percentile(xs, 95) : null, max: xs.length ? maxOf(xs) : null });
+const freeze = stats(errorsOf('video-freeze').map((e) => e * 1000));
+const audio = stats(errorsOf('audio-drop').map((e) => e * 1000));
+const loss = stats(errorsOf('network', TARGETS.lossMinSeconds));
+const countMisses = counts.filter((c) => c.measured !== c.expected);
+const untargetedAttributed = summary.faults.flatMap((f) => f.viewers.filter((v) => !v.targeted && v.affected).map((v) => `${f.faultId}: ${v.id}`));
+const missingFreezes = rows.filter((r) => r.kind === 'video-freeze' && r.measured === null);
+
+const verdicts = [
+  { target: `freeze length error p95 <= ${TARGETS.freezeErrorP95Ms} ms`, measured: freeze.p95, pass: freeze.p95 !== null && freeze.p95 <= TARGETS.freezeErrorP95Ms && missingFreezes.length === 0 },
+  { target: `audio-drop concealment error p95 <= ${TARGETS.audioErrorP95Ms} ms`, measured: audio.p95, pass: audio.p95 !== null && audio.p95 <= TARGETS.audioErrorP95Ms },
+  { target: `packet loss within ±${TARGETS.lossErrorPoints} points over >= ${TARGETS.lossMinSeconds} s`, measured: loss.max, pass: loss.max !== null && loss.max <= TARGETS.lossErrorPoints },
+  { target: 'disconnect, recovery and freeze counts exact', measured: countMisses.length, pass: countMisses.length === 0 },
+  { target: 'no effect attributed to a viewer outside a blast radius', measured: untargetedAttributed.length, pass: untargetedAttributed.length === 0 },
+];
+
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model, kernel: release(), date: new Date().toISOString(), chromium: summary.versions.chromium ?? summary.versions.browser };
+const result = {
+  machine,
+  reliability: summary.reliability,
+  verdicts,
+  errors: { freezeMs: freeze, audioMs: audio, lossPoints: loss },
+  rows,
+  counts,
+  unexplained: summary.effects.unexplained,
+  suspect: summary.effects.suspect,
+  overlaps: summary.faults.flatMap((f) => f.overlaps.map((o) => ({ faultId: f.faultId, ...o }))),
+};
+writeFileSync(join(opts.out, 'accuracy.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+const n = (x: number | null, d = 0) => (x === null ? '-' : x.toFixed(d));
+const md = [
+  '# livedrill accuracy: injected vs measured',
+  '',
+  `${machine.cores} cores (${machine.cpu}), kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; 4 Chromium viewers, one SFU; ${summary.faults.length} faults over ${scenario.duration / 1000} s. Run ${summary.reliability.reliable ? 'reliable' : `UNRELIABLE: ${summary.reliability.reasons.join('; ')}`}.`,
+  '',
+  '| target | measured | verdict |',
+  '|---|---|---|',
+  ...verdicts.map((v) => `| ${v.target} | ${typeof v.measured === 'number' ? n(v.measured, v.target.includes('loss') ? 2 : 0) : '-'} | ${v.pass ? 'pass' : 'FAIL'} |`),
+  '',
+  `Errors (|measured − injected|): freeze length p50 ${n(freeze.p50)} ms, p95 ${n(freeze.p95)} ms, max ${n(freeze.max)} ms (${freeze.n} viewer-faults); audio concealment p50 ${n(audio.p50)} ms, p95 ${n(audio.p95)} ms, max ${n(audio.max)} ms (${audio.n}); packet loss over ≥ ${TARGETS.lossMinSeconds} s p50 ${n(loss.p50, 2)}, max ${n(loss.max, 2)} points (${loss.n}).`,
+  `Counts: ${counts.length - countMisses.length} of ${counts.length} exact${countMisses.length ? ` (missed: ${countMisses.map((c) => `${c.faultId}/${c.viewer} ${c.what} ${c.measured} ≠ ${c.expected}`).join(', ')})` : ''}. Unexplained effects: ${summary.effects.unexplained.length}; suspect (harness-flagged): ${summary.effects.suspect.length}; overlaps: ${result.overlaps.length}.`,
+  '',
+  '| fault | viewer | figure | injected | measured | error |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.faultId} | ${r.viewer} | ${r.what} | ${n(r.injected, r.what === 'loss %' ? 1 : 2)} | ${n(r.measured, 3)} | ${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${r.error.toFixed(3)}`} |`),
+  '',
+];
+writeFileSync(join(opts.out, 'accuracy.md'), `${md.join('\n')}\n`);
+console.log(md.join('\n'));
+process.exitCode = verdicts.every((v) => v.pass) ? 0 : 1;
