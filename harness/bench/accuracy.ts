@@ -21,7 +21,7 @@ import type { FaultImpact } from '../run/impact.js';
 
 const SCENARIO = `
 name: accuracy-matrix
-duration: 102s
+duration: 112s
 viewers: { browser: 4, joinSpacing: 200ms }
 reconnect: { initialDelay: 300ms, maxDelay: 2s }
 faults:
@@ -39,9 +39,9 @@ faults:
   - { id: pair1-kick, kind: mass-disconnect, at: 63600ms, viewers: [browser-1, browser-2] }
   - { id: pair2-freeze-2.3s, kind: video-freeze, at: 70s, duration: 2300ms, viewers: [browser-2] }
   - { id: pair2-loss-8pct, kind: network, at: 70500ms, duration: 3s, viewers: [browser-4], direction: down, loss: 8% }
-  - { id: pair3-signaling-outage, kind: signaling-outage, at: 77s, duration: 5s }
-  - { id: pair3-worker-crash, kind: worker-crash, at: 78s }
-  - { id: loss-10pct-10s, kind: network, at: 88s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
+  - { id: pair3-signaling-outage, kind: signaling-outage, at: 85s, duration: 5s }
+  - { id: pair3-worker-crash, kind: worker-crash, at: 86s }
+  - { id: loss-10pct-10s, kind: network, at: 98s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
 `;
 
 /** The accuracy each figure must hold on this machine kind. */

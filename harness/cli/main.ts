@@ -13,6 +13,7 @@ import { executeInForeground } from './execute.js';
 import { isLoopbackHost } from '../../server/http/SfuServer.js';
 import { formatSummary } from './format.js';
 import { registerDrillCommands } from './drillCommands.js';
+import { loadDrill } from '../drill/load.js';
 
 const program = new Command()
   .name('livedrill')
@@ -152,12 +153,21 @@ program
 
 program
   .command('validate')
-  .description('check scenario files against the schema without running them')
+  .description('check scenario files as `run` and `drill` would, without running them')
   .argument('<scenarios...>', 'scenario YAML files')
   .action(async (files: string[]) => {
+    // Every file is checked and every problem said; the exit code is 2 if any file has one.
     for (const file of files) {
-      await loadScenario(file);
-      console.log(`${file}: ok`);
+      try {
+        const scenario = await loadScenario(file);
+        // A drill is checked as `livedrill drill` checks it: against its scenario, with its SLA profile.
+        if (scenario.drill) await loadDrill(file);
+        console.log(`${file}: ok`);
+      } catch (error) {
+        if (!(error instanceof ScenarioError)) throw error;
+        console.error(error.message);
+        process.exitCode = 2;
+      }
     }
   });
 
@@ -171,6 +181,10 @@ try {
     console.error(error.message);
     process.exitCode = 2;
   } else {
-    throw error;
+    // A fault of livedrill's own: say it plainly; the stack is for whoever debugs it.
+    console.error(`livedrill: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.LIVEDRILL_DEBUG) console.error(error);
+    else console.error('(set LIVEDRILL_DEBUG=1 to see where it came from)');
+    process.exitCode = 1;
   }
 }

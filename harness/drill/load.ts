@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import { targetProblem, type Scenario } from '../scenario/schema.js';
 import { drawSchedule, randomSeed, type DrillSchedule } from './schedule.js';
 import type { DrillSpec } from './schema.js';
 import { loadSlaProfile, type SlaProfile } from './slaProfile.js';
@@ -64,6 +64,10 @@ export function checkDrill(scenario: Scenario, file: string): Scenario & { drill
       if (end > limit) {
         problems.push(`${file}: drill.faults.${i}.window: may end at ${end / 1000} s, after the time limit (duration ${limit / 1000} s)`);
       }
+    }
+    if ('viewers' in fault && !('target' in fault && fault.target === 'publisher')) {
+      const problem = targetProblem(fault.viewers, scenario.viewers);
+      if (problem) problems.push(`${file}: drill.faults.${i}.viewers: ${problem}`);
     }
     if (fault.kind === 'worker-crash' && fault.worker >= scenario.sfu.workers) {
       problems.push(`${file}: drill.faults.${i}.worker: no worker ${fault.worker}: sfu.workers is ${scenario.sfu.workers}`);

@@ -10,16 +10,23 @@ import { bitrateBps, durationMs } from '../scenario/units.js';
 export const viewerTargets = z
   .union([
     z.literal('all'),
-    z.number().int().min(0),
-    z.string().regex(/^\d+(\.\d+)?%$/, 'expected a percentage like "50%"'),
-    z.array(z.string().min(1)).min(1),
+    z.number().int().min(1, 'a fault must target at least 1 viewer'),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?%$/, 'expected a percentage like "50%"')
+      .refine((s) => Number(s.slice(0, -1)) > 0 && Number(s.slice(0, -1)) <= 100, 'expected a percentage above 0% and at most 100%'),
+    z.array(z.string().min(1).max(128)).min(1),
   ])
   .default('all');
 export type ViewerTargets = z.output<typeof viewerTargets>;
 
 const percent = z.union([
   z.number().min(0).max(100),
-  z.string().regex(/^\d+(\.\d+)?%$/, 'expected a percentage like "10%"').transform((s) => Number(s.slice(0, -1))),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?%$/, 'expected a percentage like "10%"')
+    .transform((s) => Number(s.slice(0, -1)))
+    .pipe(z.number().max(100, 'expected at most 100%')),
 ]);
 
 const base = { at: durationMs, id: z.string().regex(/^[\w.-]+$/).optional() };

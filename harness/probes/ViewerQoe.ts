@@ -65,6 +65,8 @@ export class ViewerQoe {
   #lastSampleAt: number | undefined;
   #sampleIntervalMs = 1000;
   #lastAudio: AudioInboundStats | undefined;
+  /** End of the last sample period that played mostly real audio. */
+  #lastRealAudioAt: number | undefined;
 
   /**
    * @param audioOnly an audio-only broadcast: audio, not video frames, marks
@@ -147,6 +149,11 @@ export class ViewerQoe {
     this.observer.emit('disconnected', t);
   }
 
+  /** When media was last seen playing: the last frame (audio-only: the last period of real audio). */
+  get lastMediaAt(): number | undefined {
+    return this.audioOnly ? this.#lastRealAudioAt : this.freezes.lastFrame;
+  }
+
   onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number): void {
     if (this.#lastSampleAt !== undefined && t > this.#lastSampleAt) this.#sampleIntervalMs = t - this.#lastSampleAt;
     this.#lastSampleAt = t;
@@ -180,6 +187,7 @@ export class ViewerQoe {
       if (key !== 'framesRendered') this.totals[key] += d[key];
     }
     // Audio played for real (not concealment) in this sample period.
+    if (d.audioSamplesReceived > 2 * d.audioConcealedSamples) this.#lastRealAudioAt = t;
     if (this.audioOnly && d.audioSamplesReceived > d.audioConcealedSamples) this.#mediaArrived(t);
     this.observer.emit('sample', t, d);
   }

@@ -23,7 +23,9 @@ export function applyReport(qoe: ViewerQoe, report: PageReport): void {
       qoe.onDisconnected(report.t, true);
       break;
     case 'sessionLost':
-      qoe.onDisconnected(report.since, true);
+      // Found out late (a resume refused after signaling dropped): the session was lost at some
+      // point since `since`, and no earlier than the last media shown.
+      qoe.onDisconnected(Math.max(report.since, qoe.lastMediaAt ?? report.since), true);
       break;
   }
 }
