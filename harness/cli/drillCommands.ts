@@ -100,6 +100,7 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     vendor: loaded.vendor,
     profile: loaded.profile,
     slaProfileFile: loaded.slaProfileFile,
+    slaProfileYaml: loaded.slaProfileYaml,
     tokenIssuedAt: Date.now(),
     signal: abort.signal,
   });

@@ -11,6 +11,7 @@
  * Faults are observed through the journal (`fault.inject` entries), the only
  * place Run exposes them: `attach()` follows the journal's entries.
  */
+import { basename } from 'node:path';
 import type { Registry } from 'prom-client';
 import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 import type { Journal, JournalEntry } from '../run/Journal.js';
@@ -38,8 +39,9 @@ export interface DrillSessionOptions {
   alerts: AlertSettings;
   vendor: string;
   profile: SlaProfile | null;
-  /** Absolute path, journaled in drill.start. */
+  /** Its file name and text, journaled in drill.start (never the local path: journals travel). */
   slaProfileFile: string | null;
+  slaProfileYaml: string | null;
   /** When the token was issued (epoch ms), journaled in drill.start; the token itself never is. */
   tokenIssuedAt: number;
   /** Aborted on Ctrl-C: the drill then ends as "interrupted". */
@@ -259,7 +261,8 @@ export class DrillSession {
       const { schedule } = this.options;
       run.journal.write('drill.start', {
         seed: schedule.seed,
-        slaProfile: this.options.slaProfileFile,
+        slaProfile: this.options.slaProfileFile && basename(this.options.slaProfileFile),
+        slaProfileYaml: this.options.slaProfileYaml,
         vendor: this.options.vendor,
         tokenIssuedAt: this.options.tokenIssuedAt,
         timeLimitMs: schedule.timeLimitMs,

@@ -3,12 +3,13 @@
  * the drill and the rest of the scenario together can check, its SLA profile,
  * and the hidden schedule for a seed.
  */
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { targetProblem, type Scenario } from '../scenario/schema.js';
 import { drawSchedule, randomSeed, type DrillSchedule } from './schedule.js';
 import type { DrillSpec } from './schema.js';
-import { loadSlaProfile, type SlaProfile } from './slaProfile.js';
+import { parseSlaProfile, type SlaProfile } from './slaProfile.js';
 
 export interface LoadedDrill {
   file: string;
@@ -18,6 +19,8 @@ export interface LoadedDrill {
   schedule: DrillSchedule;
   /** Absolute path of the SLA profile, or null when the drill names none. */
   slaProfileFile: string | null;
+  /** Its text as read: the journal embeds it, so reports never open a path a journal names. */
+  slaProfileYaml: string | null;
   profile: SlaProfile | null;
   /** The vendor name tickets use. */
   vendor: string;
@@ -28,11 +31,15 @@ export async function loadDrill(file: string, options: { seed?: number } = {}): 
   const source = checkDrill(scenario, file);
   const drill = source.drill;
   let slaProfileFile: string | null = null;
+  let slaProfileYaml: string | null = null;
   let profile: SlaProfile | null = null;
   if (drill.slaProfile !== undefined) {
     slaProfileFile = resolve(dirname(file), drill.slaProfile);
     try {
-      profile = await loadSlaProfile(slaProfileFile);
+      slaProfileYaml = await readFile(slaProfileFile, 'utf8').catch((error: Error) => {
+        throw new Error(`${slaProfileFile}: cannot read the SLA profile: ${error.message}`);
+      });
+      profile = parseSlaProfile(slaProfileYaml, slaProfileFile);
     } catch (error) {
       throw new ScenarioError(`${file}: drill.slaProfile: ${(error as Error).message}`);
     }
@@ -44,6 +51,7 @@ export async function loadDrill(file: string, options: { seed?: number } = {}): 
     drill,
     schedule: drawSchedule(source, seed),
     slaProfileFile,
+    slaProfileYaml,
     profile,
     vendor: drill.vendor ?? profile?.vendor ?? 'vendor',
   };

@@ -6,8 +6,7 @@
  * machine itself can be trusted. Built from the journal; summary.json, when
  * present, supplies the run's own impact verdicts and what the journal lacks.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { JournalEntry } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
@@ -15,7 +14,7 @@ import { percentile } from '../run/thresholds.js';
 import { judgeReliability, noiseSpans, type NoiseSpan, type Reliability, type SelfSample } from '../probes/SelfWatch.js';
 import type { Freeze } from '../probes/freeze.js';
 import { drillTimings, type IncidentTimings, type UnmatchedEntry } from '../drill/timings.js';
-import { loadSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
+import { loadSlaProfile, parseSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
 import type { LoadedRun } from './loadRun.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
@@ -190,7 +189,8 @@ export interface Evidence {
     /** The run's threshold verdict; null without summary.json. */
     pass: boolean | null;
     thresholds: RunSummary['thresholds'] | null;
-    sources: { journal: string; journalEntries: number; journalTruncated: boolean; summary: string | null };
+    /** File names only: the pack goes to outside vendors and says nothing of this machine's paths. */
+    sources: { journal: string; journalEntries: number; journalTruncated: boolean; journalSkipped: number; summary: string | null };
     measurement: { sampleIntervalMs: number; scenarioFixedFreezeThresholdsMs: number[] };
   };
   reliability: {
@@ -250,6 +250,11 @@ export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Ev
   const missing: string[] = [];
   if (run.summaryProblem) missing.push(`${run.summaryProblem}; every figure below is computed from the journal alone`);
   if (run.journalTruncated) missing.push('the journal\'s last line was cut short (the run stopped while writing it): that entry is lost');
+  const skipped = run.journalSkipped;
+  if (skipped.count > 0) {
+    const where = skipped.lines.length ? ` (lines ${skipped.lines.join(', ')}${skipped.count - skipped.outOfRange > skipped.lines.length ? ', …' : ''})` : '';
+    missing.push(`${skipped.count} journal line(s) could not be used and were skipped: ${skipped.count - skipped.outOfRange} not journal entries${where}, ${skipped.outOfRange} timed far outside the run`);
+  }
   if (!rec.ended) {
     missing.push(`the journal has no run.end entry: the run did not end normally; measurements stop at the last viewer measurement in the journal (${iso(rec.end)})`);
   }
@@ -268,7 +273,7 @@ export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Ev
     generatedAt: (options.generatedAt ?? new Date()).toISOString(),
     run: {
       runId: rec.runId,
-      scenario: { name: rec.scenarioName, file: rec.scenarioFile },
+      scenario: { name: rec.scenarioName, file: rec.scenarioFile && basename(rec.scenarioFile) },
       startedAt: iso(rec.start),
       steadyAt: rec.steadyAt === null ? null : iso(rec.steadyAt),
       endedAt: iso(rec.end),
@@ -279,7 +284,13 @@ export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Ev
       errors: rec.errors,
       pass: summary ? summary.pass : null,
       thresholds: summary ? summary.thresholds : null,
-      sources: { journal: run.journalFile, journalEntries: entries.length, journalTruncated: run.journalTruncated, summary: run.summaryFile },
+      sources: {
+        journal: basename(run.journalFile),
+        journalEntries: entries.length,
+        journalTruncated: run.journalTruncated,
+        journalSkipped: run.journalSkipped.count,
+        summary: run.summaryFile && basename(run.summaryFile),
+      },
       measurement: { sampleIntervalMs: rec.sampleIntervalMs, scenarioFixedFreezeThresholdsMs: rec.fixedThresholdsMs },
     },
     reliability: reliability(rec, summary),
@@ -645,35 +656,38 @@ function describeAction(e: JournalEntry): string | null {
 }
 
 /**
- * The SLA profiles a drill judged tickets against: the file its drill.start
- * entry names (as written, or relative to the run directory), plus any given.
- * Keyed by vendor, as tickets name them. Problems become notes, never errors.
+ * The SLA profiles a drill judged tickets against: the one its drill.start
+ * entry embeds, plus any the user names with --sla. A path found in a journal
+ * is never opened (a journal may come from anywhere), and the pack names
+ * profiles by file name only. Keyed by vendor, as tickets name them.
+ * Problems become notes, never errors, and quote no file content.
  */
 export async function loadSlaProfiles(
   run: LoadedRun,
   extraFiles: string[] = [],
 ): Promise<Pick<EvidenceOptions, 'profiles' | 'slaProfiles' | 'slaNotes'>> {
-  const recorded = run.entries.find((e) => e.type === 'drill.start')?.slaProfile;
-  const files: string[] = [];
+  const start = run.entries.find((e) => e.type === 'drill.start');
+  const loaded: Array<{ name: string; load: () => Promise<SlaProfile> | SlaProfile }> = [];
   const notes: string[] = [];
-  if (typeof recorded === 'string') {
-    const candidates = isAbsolute(recorded) ? [recorded] : [resolve(recorded), resolve(run.dir, recorded)];
-    const found = candidates.find((c) => existsSync(c));
-    if (found) files.push(found);
-    else notes.push(`the drill used the SLA profile ${recorded}, which cannot be found here: vendor response times are shown but not judged against it`);
+  if (typeof start?.slaProfileYaml === 'string') {
+    const name = typeof start.slaProfile === 'string' ? basename(start.slaProfile) : 'the embedded SLA profile';
+    loaded.push({ name, load: () => parseSlaProfile(start.slaProfileYaml as string, name) });
+  } else if (typeof start?.slaProfile === 'string') {
+    notes.push(`the drill used the SLA profile ${basename(start.slaProfile)}, which this journal does not embed (an older livedrill wrote it): vendor response times are shown, not judged (pass --sla FILE to judge them)`);
   } else if (extraFiles.length === 0 && run.entries.some((e) => e.type === 'incident.action')) {
     notes.push('the journal names no SLA profile (no drill.start entry with slaProfile): vendor response times are shown, not judged (pass --sla FILE to judge them)');
   }
-  files.push(...extraFiles);
+  for (const file of extraFiles) loaded.push({ name: basename(file), load: () => loadSlaProfile(file) });
   const profiles: Record<string, SlaProfile> = {};
   const used: HumanTimeline['slaProfiles'] = [];
-  for (const file of files) {
+  for (const { name, load } of loaded) {
     try {
-      const p = await loadSlaProfile(file);
+      const p = await load();
       profiles[p.vendor] = p;
-      used.push({ file, vendor: p.vendor, plan: p.plan, source: p.source ?? p.sourceNote ?? null });
+      used.push({ file: name, vendor: p.vendor, plan: p.plan, source: p.source ?? p.sourceNote ?? null });
     } catch (error) {
-      notes.push((error as Error).message);
+      // The first line names the field; the lines after it quote the file, which stays out of the pack.
+      notes.push(`${name}: not a usable SLA profile: ${(error as Error).message.split('\n')[0].replace(/^[^:]*: /, '')}`);
     }
   }
   return { profiles, slaProfiles: used, slaNotes: notes };

@@ -167,9 +167,10 @@ export function viewerTimelineSvg(ev: Evidence): string {
   out.push(...lanes);
   // Time axis (UTC).
   const spanS = (to - from) / 1000;
-  const step = (NICE_STEPS_S.find((s) => spanS / s <= 10) ?? 43200) * 1000;
+  // Past the largest nice step, the step grows with the span: never more than about 10 ticks.
+  const step = (NICE_STEPS_S.find((s) => spanS / s <= 10) ?? Math.ceil(spanS / 10 / 43200) * 43200) * 1000;
   const ticks: string[] = [];
-  for (let t = Math.ceil(from / step) * step; t <= to; t += step) {
+  for (let t = Math.ceil(from / step) * step; t <= to && ticks.length < 50; t += step) {
     ticks.push(
       `<line x1="${n(x(t))}" x2="${n(x(t))}" y1="${top - 2}" y2="${bottom + 4}" class="grid"/><text x="${n(x(t))}" y="${bottom + 17}" text-anchor="middle" class="tick">${esc(
         clock(t).slice(0, step < 1000 ? 12 : 8),

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readJournal, RunDirError, type JournalEntry } from '../run/Journal.js';
+import { readJournalFile, RunDirError, type JournalEntry } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 
 export interface LoadedRun {
@@ -18,6 +18,8 @@ export interface LoadedRun {
   summary: RunSummary | null;
   /** The journal's last line was cut short (a crash while writing): it was skipped. */
   journalTruncated: boolean;
+  /** Lines that were not journal entries, or whose time is far outside the run: skipped and counted. */
+  journalSkipped: { count: number; lines: number[]; outOfRange: number };
   /** Why summary.json could not be used, when it could not. */
   summaryProblem: string | null;
 }
@@ -34,14 +36,14 @@ export function loadRun(runDir: string): LoadedRun {
   if (!existsSync(journalFile)) {
     throw new RunDirError(`${journalFile}: missing: ${runDir} is not a livedrill run directory (every run writes ${JOURNAL_FILE} from its start)`);
   }
-  let entries: JournalEntry[];
+  let read: ReturnType<typeof readJournalFile>;
   try {
-    entries = readJournal(journalFile);
+    read = readJournalFile(journalFile);
   } catch (error) {
-    const message = (error as Error).message;
-    throw new RunDirError(message.startsWith(journalFile) ? message : `${journalFile}: ${message}`);
+    throw new RunDirError(`${journalFile}: ${(error as Error).message}`);
   }
-  if (entries.length === 0) throw new RunDirError(`${journalFile}: the journal is empty: nothing to report`);
+  const { entries, outOfRange } = withinRun(read.entries);
+  if (entries.length === 0) throw new RunDirError(`${journalFile}: the journal has no readable entry: nothing to report`);
 
   const summaryPath = join(dir, SUMMARY_FILE);
   let summary: RunSummary | null = null;
@@ -65,21 +67,19 @@ export function loadRun(runDir: string): LoadedRun {
     summaryFile: summary ? summaryPath : null,
     entries,
     summary,
-    journalTruncated: lastLineCut(journalFile),
+    journalTruncated: read.truncatedLast,
+    journalSkipped: { count: read.corruptCount + outOfRange, lines: read.corruptLines, outOfRange },
     summaryProblem,
   };
 }
 
-/** Whether the journal ends with a partial line (readJournal skips it). */
-function lastLineCut(file: string): boolean {
-  const text = readFileSync(file, 'utf8');
-  if (text.endsWith('\n') || text.length === 0) return false;
-  const last = text.slice(text.lastIndexOf('\n') + 1);
-  if (last.trim() === '') return false;
-  try {
-    JSON.parse(last);
-    return false;
-  } catch {
-    return true;
-  }
+/** Entries timed this far before the run's start, or after it, cannot be the run's (a clock gone wrong, a hostile edit). */
+const BEFORE_START_MS = 3_600_000;
+const AFTER_START_MS = 8 * 24 * 3_600_000;
+
+function withinRun(all: JournalEntry[]): { entries: JournalEntry[]; outOfRange: number } {
+  const start = (all.find((e) => e.type === 'run.start') ?? all[0])?.t;
+  if (start === undefined) return { entries: all, outOfRange: 0 };
+  const entries = all.filter((e) => e.t >= start - BEFORE_START_MS && e.t <= start + AFTER_START_MS);
+  return { entries, outOfRange: all.length - entries.length };
 }

@@ -58,7 +58,7 @@ describe('drill console API', () => {
     run = { observer: new TypedEmitter<RunEvents>(), journal: new Journal(journalFile), registry: new Registry(), viewers };
     session = new DrillSession({
       name: 'freeze-drill', schedule: loaded.schedule, alerts: loaded.drill.alerts, vendor: loaded.vendor,
-      profile: loaded.profile, slaProfileFile: loaded.slaProfileFile, tokenIssuedAt: T0,
+      profile: loaded.profile, slaProfileFile: loaded.slaProfileFile, slaProfileYaml: loaded.slaProfileYaml, tokenIssuedAt: T0,
     });
     session.attach(run);
     void session.stopWhen.then((r) => (stopped = r));
@@ -87,7 +87,8 @@ describe('drill console API', () => {
     run.observer.emit('phase', 'starting SFU');
     const entries = readJournal(journalFile);
     const start = entries.find((e) => e.type === 'drill.start')!;
-    expect(start).toMatchObject({ seed: 7, slaProfile: loaded.slaProfileFile, vendor: 'Twilio', tokenIssuedAt: T0, timeLimitMs: 25_000 });
+    // The profile travels inside the journal, by file name and text: never this machine's path.
+    expect(start).toMatchObject({ seed: 7, slaProfile: 'twilio-base.yaml', slaProfileYaml: loaded.slaProfileYaml, vendor: 'Twilio', tokenIssuedAt: T0, timeLimitMs: 25_000 });
     expect(entries.find((e) => e.type === 'drill.schedule')).toMatchObject({ seed: 7, faults: [{ faultId: '1-video-freeze', kind: 'video-freeze', window: [3000, 5000], duration: 4000 }] });
     expect(JSON.stringify(entries)).not.toContain(token);
   });

@@ -8,7 +8,7 @@
  * the timings computed from the journal must match when things were done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -20,9 +20,10 @@ import { deadline } from '../../harness/drill/slaClock.js';
 import { drillTimings, type IncidentTimings } from '../../harness/drill/timings.js';
 import { loadDrill } from '../../harness/drill/load.js';
 import type { DrillFile } from '../../harness/drill/runFiles.js';
+import { screenshotPath } from '../screenshots.js';
 
 const SCENARIO = 'test/drill/fixtures/freeze-drill.yaml';
-const SCREENSHOT = 'docs/screenshots/console.png';
+const SCREENSHOT = screenshotPath('console.png');
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -146,7 +147,6 @@ describe('a drill end to end: hidden freeze, live console, human actions, SLA ti
     await act({ action: 'mitigate', who: 'alice', text: 'viewers see video again' });
     await page.waitForSelector('#tickets-body tr[data-reference="TW-1001"] .sla-met', { timeout: 5000 });
     await page.waitForFunction(() => document.querySelectorAll('#timeline-list li').length === 4, { timeout: 5000 });
-    mkdirSync('docs/screenshots', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // drill.json gets the metrics URL once the SFU is up: read it now, not as first written.

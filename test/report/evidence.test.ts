@@ -80,7 +80,7 @@ describe('thin records', () => {
     expect(written.content.timeline.slaNotes.join(' ')).toMatch(/names no SLA profile/);
   });
 
-  it('an SLA profile the drill recorded but that is gone is a note, not a failure', async () => {
+  it('an SLA profile the journal names but does not embed is a note, never opened, named without its path', async () => {
     const dir = tempDir('livedrill-report-sla-');
     writeFileSync(
       join(dir, 'journal.jsonl'),
@@ -92,7 +92,8 @@ describe('thin records', () => {
       ].join('\n') + '\n',
     );
     const { content } = await writeReport(dir);
-    expect(content.timeline.slaNotes.join(' ')).toMatch(/\/nowhere\/vendor\.yaml, which cannot be found/);
+    expect(content.timeline.slaNotes.join(' ')).toMatch(/SLA profile vendor\.yaml, which this journal does not embed/);
+    expect(JSON.stringify(content)).not.toContain('/nowhere');
     expect(content.timeline.incidents[0].tickets[0].sla).toEqual({ status: 'no-profile' });
     // With the profile given on the command line instead, the ticket is judged.
     const judged = await writeReport(dir, dir, { slaProfiles: ['scenarios/sla/twilio-base.yaml'] });

@@ -4,7 +4,7 @@
  * appended to its journal: figures checked against summary.json, the HTML
  * opened in headless Chromium, and a crashed run's journal reported too.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -23,6 +23,7 @@ import { buildEvidence, recordedNoise, type Evidence } from '../../harness/repor
 import { reportCommand } from '../../harness/report/cli.js';
 import { reconstruct, toTimeline } from '../../harness/report/reconstruct.js';
 import { measureImpact } from '../../harness/run/impact.js';
+import { screenshotPath } from '../screenshots.js';
 
 const SCENARIO = `
 name: report-e2e
@@ -32,7 +33,7 @@ faults:
   - { id: freeze, kind: video-freeze, at: 3s, duration: 3s, viewers: [browser-1] }
 `;
 const PROFILE = 'scenarios/sla/urgent-30m-24x7.yaml';
-const SCREENSHOT = 'docs/screenshots/report.png';
+const SCREENSHOT = screenshotPath('report.png');
 
 const tempDir = useTempDirs();
 
@@ -54,7 +55,7 @@ describe('livedrill report: evidence pack of a real broadcast with a fault and a
     const fault = summary.faults[0];
     faultStart = fault.start;
     const journal = new Journal(join(runDir, 'journal.jsonl'));
-    journal.write('drill.start', { slaProfile: PROFILE }, Date.parse(summary.startedAt));
+    journal.write('drill.start', { slaProfile: 'urgent-30m-24x7.yaml', slaProfileYaml: readFileSync(PROFILE, 'utf8') }, Date.parse(summary.startedAt));
     journal.write('alert.fire', { rule: 'viewer-freeze-ratio', faultId: 'freeze', value: 0.5 }, fault.start + 1500);
     journal.write('incident.action', { action: 'ack', who: 'alice', text: 'looking' }, fault.start + 2500);
     journal.write(
@@ -298,7 +299,6 @@ describe('livedrill report: evidence pack of a real broadcast with a fault and a
       expect(await page.$eval('main > :nth-child(2)', (e) => e.id)).toBe('reliability');
       expect(await page.$eval('#definitions + dl', (e) => e.textContent)).toContain('avg + 150 ms');
 
-      mkdirSync('docs/screenshots', { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
       await page.close();
