@@ -6,7 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readJournalFile, RunDirError, type JournalEntry } from '../run/Journal.js';
+import { z } from 'zod';
 import type { RunSummary } from '../run/summary.js';
+import { describeIssues } from '../../server/common/validation.js';
 
 export interface LoadedRun {
   /** Absolute path of the run directory. */
@@ -24,6 +26,22 @@ export interface LoadedRun {
   summaryProblem: string | null;
 }
 
+
+/** What the report reads of a summary; a summary without it is set aside and the journal used instead. */
+const summaryShape = z
+  .object({
+    runId: z.string(),
+    scenario: z.object({ name: z.string() }).loose(),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    viewers: z.array(z.object({ id: z.string() }).loose()),
+    faults: z.array(z.object({ faultId: z.string(), viewers: z.array(z.object({ id: z.string() }).loose()) }).loose()),
+    totals: z.record(z.string(), z.number()),
+    thresholds: z.array(z.object({ metric: z.string() }).loose()),
+    reliability: z.object({ reliable: z.boolean(), reasons: z.array(z.string()) }).loose(),
+    pass: z.boolean(),
+  })
+  .loose();
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const SUMMARY_FILE = 'summary.json';
@@ -52,11 +70,9 @@ export function loadRun(runDir: string): LoadedRun {
     summaryProblem = `${SUMMARY_FILE} is missing (the run did not finish: it crashed or was killed before writing its summary)`;
   } else {
     try {
-      summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;
-      if (typeof summary !== 'object' || summary === null || !Array.isArray(summary.viewers)) {
-        summary = null;
-        summaryProblem = `${SUMMARY_FILE} is not a livedrill run summary`;
-      }
+      const parsed = summaryShape.safeParse(JSON.parse(readFileSync(summaryPath, 'utf8')));
+      if (parsed.success) summary = parsed.data as unknown as RunSummary;
+      else summaryProblem = `${SUMMARY_FILE} is not a livedrill run summary (${describeIssues(SUMMARY_FILE, parsed.error).split('\n')[0]})`;
     } catch (error) {
       summaryProblem = `${SUMMARY_FILE} could not be read: ${(error as Error).message}`;
     }
