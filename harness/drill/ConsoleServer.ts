@@ -5,11 +5,15 @@
  *
  *   GET  /               the page (the token comes in the URL fragment, #token=..., never sent here)
  *   GET  /api/state      the console state, with the chart history
- *   GET  /api/events     SSE: `snapshot` (state + history) on connect, then `update` (state + new point)
- *   POST /api/actions    {action, who, ...} -> 201 the recorded action; needs Authorization: Bearer <token>
+ *   GET  /api/events     SSE: `snapshot` (state + history) on connect, then `update`: the state's
+ *                        top-level parts that changed, items appended to its lists, the new point
+ *   POST /api/actions    {action, who, ...} -> 201 the recorded action
  *
- * Reads are open (they show nothing hidden); every write needs the token.
- * Requests are not logged, so nothing a client sends ends up in a log.
+ * Every API call needs the token (Authorization: Bearer <token>, or ?token=
+ * for EventSource, which cannot set headers): names, notes and tickets are
+ * the team's. The Host header must name this server (no DNS rebinding), and
+ * live feeds are capped. Requests are not logged, so nothing a client sends
+ * ends up in a log.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,6 +33,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
 };
 const MAX_BODY = 64 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** Live feeds at once: a console per person on call, with room to spare. */
+const MAX_FEEDS = 32;
 
 export interface ConsoleServerOptions {
   host?: string;
@@ -42,7 +48,11 @@ export class ConsoleServer {
   readonly #clients = new Set<ServerResponse>();
   readonly #token: Buffer;
   #heartbeat: NodeJS.Timeout | undefined;
-  #onUpdate = (state: ConsoleState, point: LivePoint | null): void => this.#broadcast('update', { state, point });
+  /** Each top-level part of the state as last sent, serialized: updates carry only what changed. */
+  #sent = new Map<string, string>();
+  /** GET /api/state, serialized once per state change, not once per request. */
+  #stateCache: { now: number; body: string } | undefined;
+  #onUpdate = (state: ConsoleState, point: LivePoint | null): void => this.#broadcastUpdate(state, point);
 
   private constructor(
     readonly session: DrillSession,
@@ -99,8 +109,23 @@ export class ConsoleServer {
     });
   }
 
+  /** Names this server may be reached by: loopback names, and the address it listens on. */
+  #hostAllowed(host: string | undefined): boolean {
+    if (!host) return false;
+    const { address, port } = this.#server.address() as AddressInfo;
+    if (address === '0.0.0.0' || address === '::') return true; // exposed on purpose: the token guards it
+    const names = ['localhost', '127.0.0.1', '[::1]', address.includes(':') ? `[${address}]` : address];
+    return names.some((name) => host === `${name}:${port}`);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://console').pathname;
+    if (!this.#hostAllowed(req.headers.host)) {
+      req.resume();
+      json(res, 421, { error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this console's: open the URL livedrill drill printed` });
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://console');
+    const path = url.pathname;
     const page = STATIC[path] ?? (path === '/index.html' ? STATIC['/'] : undefined);
     if (page) {
       if (!allow(req, res, ['GET', 'HEAD'])) return;
@@ -114,13 +139,18 @@ export class ConsoleServer {
       res.end(req.method === 'HEAD' ? undefined : readFileSync(join(PAGE_DIR, page.file)));
       return;
     }
+    if (path.startsWith('/api/') && !this.#authorized(req, res, url.searchParams.get('token'))) return;
     switch (path) {
       case '/api/state':
         if (!allow(req, res, ['GET'])) return;
-        json(res, 200, { ...this.session.state(), history: this.session.history() });
+        this.#sendState(res);
         return;
       case '/api/events':
         if (!allow(req, res, ['GET'])) return;
+        if (this.#clients.size >= MAX_FEEDS) {
+          json(res, 503, { error: `${MAX_FEEDS} live consoles are open already: close one, or read GET /api/state` });
+          return;
+        }
         this.#subscribe(res);
         return;
       case '/api/actions':
@@ -132,12 +162,43 @@ export class ConsoleServer {
     }
   }
 
+  #sendState(res: ServerResponse): void {
+    const state = this.session.state();
+    if (this.#stateCache?.now !== state.now) this.#stateCache = { now: state.now, body: `${JSON.stringify({ ...state, history: this.session.history() })}\n` };
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(this.#stateCache.body);
+  }
+
   #subscribe(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
-    res.write(`event: snapshot\ndata: ${JSON.stringify({ state: this.session.state(), history: this.session.history() })}\n\n`);
+    const state = this.session.state();
+    // A new feed starts from the whole state; the updates that follow build on what was last broadcast.
+    for (const [key, value] of Object.entries(state)) if (!this.#sent.has(key)) this.#sent.set(key, JSON.stringify(value));
+    res.write(`event: snapshot\ndata: ${JSON.stringify({ state: { ...state, ...this.#lastSentState() }, history: this.session.history() })}\n\n`);
     this.#clients.add(res);
     res.on('close', () => this.#clients.delete(res));
+  }
+
+  /**
+   * An update carries the top-level parts of the state that changed since the
+   * last one (`set`), and for lists that only grew, just the new items
+   * (`append`): a drill with a thousand notes does not resend them each second.
+   */
+  #broadcastUpdate(state: ConsoleState, point: LivePoint | null): void {
+    const set: Record<string, unknown> = {};
+    const append: Record<string, unknown[]> = {};
+    for (const [key, value] of Object.entries(state)) {
+      const json = JSON.stringify(value);
+      const before = this.#sent.get(key);
+      if (json === before) continue;
+      this.#sent.set(key, json);
+      // A list that only grew: the old text, less its closing bracket, then a comma.
+      const grew = Array.isArray(value) && before !== undefined && before !== '[]' && before.startsWith('[') && json.startsWith(before.slice(0, -1)) && json[before.length - 1] === ',';
+      if (grew) append[key] = value.slice((JSON.parse(before!) as unknown[]).length);
+      else set[key] = value;
+    }
+    this.#broadcast('update', { set, append, point });
   }
 
   #broadcast(event: string, data: unknown): void {
@@ -146,14 +207,21 @@ export class ConsoleServer {
     for (const client of this.#clients) client.write(message);
   }
 
+  /** The state as the feeds know it (what the next update's changes apply to). */
+  #lastSentState(): Record<string, unknown> {
+    return Object.fromEntries([...this.#sent].map(([key, json]) => [key, JSON.parse(json) as unknown]));
+  }
+
+  #authorized(req: IncomingMessage, res: ServerResponse, queryToken: string | null): boolean {
+    const problem = this.#authProblem(queryToken !== null ? `Bearer ${queryToken}` : req.headers.authorization);
+    if (!problem) return true;
+    res.setHeader('www-authenticate', 'Bearer realm="livedrill drill"');
+    req.resume();
+    json(res, 401, { error: problem });
+    return false;
+  }
+
   async #postAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const problem = this.#authProblem(req.headers.authorization);
-    if (problem) {
-      res.setHeader('www-authenticate', 'Bearer realm="livedrill drill"');
-      req.resume();
-      json(res, 401, { error: problem });
-      return;
-    }
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));

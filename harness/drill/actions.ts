@@ -7,14 +7,22 @@ import { z } from 'zod';
 import { SEVERITIES } from './slaProfile.js';
 import { INCIDENT_ACTIONS } from './metrics.js';
 
-const text = (max: number) => z.string().trim().min(1, 'expected a non-empty string').max(max);
+/**
+ * Control characters (terminal escapes among them) would act when a name or a
+ * note is printed on a terminal; line breaks and tabs are allowed in free text only.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_BREAKS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const plain = (pattern: RegExp) => (s: string) => !pattern.test(s);
+const noControl = { message: 'control characters (such as terminal escapes) are not allowed' };
+const text = (max: number) => z.string().trim().min(1, 'expected a non-empty string').max(max).refine(plain(CONTROL), noControl);
 
 export const actionRequestSchema = z
   .object({
     action: z.enum(INCIDENT_ACTIONS),
     who: text(80),
     /** Free text: what was seen or done; required for a note. */
-    text: z.string().trim().max(4000).optional(),
+    text: z.string().trim().max(4000).refine(plain(CONTROL_BUT_BREAKS), noControl).optional(),
     /** The incident this is about, when the person knows it (faults are hidden, so usually not). */
     incidentId: text(200).optional(),
     ticket: z

@@ -79,7 +79,38 @@ describe('drill console API', () => {
     expect((await fetch(`${server.url}console.js`)).headers.get('content-type')).toContain('javascript');
     const missing = await fetch(`${server.url}nope`);
     expect(missing.status).toBe(404);
-    expect((await fetch(`${server.apiUrl}/actions`)).status).toBe(405);
+    expect((await fetch(`${server.apiUrl}/actions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+  });
+
+  it('every API read needs the token too: names, notes and tickets are the team\'s', async () => {
+    expect((await fetch(`${server.apiUrl}/state`)).status).toBe(401);
+    expect((await fetch(`${server.apiUrl}/events`)).status).toBe(401);
+    expect((await fetch(`${server.apiUrl}/state?token=wrong-token-wrong-token`)).status).toBe(401);
+    expect((await fetch(`${server.apiUrl}/state`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('refuses a Host that is not its own (DNS rebinding), 421', async () => {
+    const port = new URL(server.url).port;
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/state', headers: { host: `attacker.example:${port}`, authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    expect((await fetch(`http://localhost:${port}/`)).status).toBe(200);
+  });
+
+  it('refuses control characters (terminal escapes) in names and notes, naming the field', async () => {
+    const who = await post({ action: 'ack', who: 'eve\u001b[2J' });
+    expect(who.status).toBe(400);
+    expect((await who.json()).error).toMatch(/who: control characters/);
+    const note = await post({ action: 'note', who: 'eve', text: 'ok\u0007\u009b31m' });
+    expect(note.status).toBe(400);
+    expect((await note.json()).error).toMatch(/text: control characters/);
   });
 
   it('journals drill.start and the hidden schedule after the run starts, never the token', () => {
@@ -140,7 +171,7 @@ describe('drill console API', () => {
       at(s * 1000);
       run.observer.emit('progress', progress());
     }
-    const state = await (await fetch(`${server.apiUrl}/state`)).json();
+    const state = await (await fetch(`${server.apiUrl}/state`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(state.alerts.firing).toEqual([expect.objectContaining({ rule: 'freeze-ratio', since: T0 + 7000, value: 1 })]);
     expect(state.history).toHaveLength(3);
     expect(state.live).toMatchObject({ connected: 2, frozen: 2, freezeRatio: 1 });
@@ -219,8 +250,8 @@ describe('drill console API', () => {
     ]);
   });
 
-  it('streams the state over SSE, then refuses actions once the drill is stopping (409)', async () => {
-    const res = await fetch(`${server.apiUrl}/events`);
+  it('streams the state over SSE, updates carrying only what changed, then refuses actions once the drill is stopping (409)', async () => {
+    const res = await fetch(`${server.apiUrl}/events?token=${token}`);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();
     let text = '';
@@ -229,6 +260,15 @@ describe('drill console API', () => {
     const snapshot = JSON.parse(text.split('event: snapshot\ndata: ')[1].split('\n')[0]);
     expect(snapshot.history).toHaveLength(3);
     expect(snapshot.state.timeline).toHaveLength(5);
+
+    // A note: the update appends it to the timeline, and sends neither the old timeline nor the drill's settings.
+    expect((await post({ action: 'note', who: 'carol', text: 'still watching' })).status).toBe(201);
+    let noted = '';
+    while (!noted.includes('still watching')) noted += new TextDecoder().decode((await reader.read()).value);
+    const delta = JSON.parse(noted.split('event: update\ndata: ').at(-1)!.split('\n')[0]);
+    expect(delta.append.timeline).toEqual([expect.objectContaining({ who: 'carol', text: 'still watching' })]);
+    expect(delta.set.timeline).toBeUndefined();
+    expect(delta.set.drill).toBeUndefined();
 
     at(25_000);
     run.observer.emit('phase', 'stopping');
@@ -241,4 +281,20 @@ describe('drill console API', () => {
     expect(late.status).toBe(409);
     expect((await late.json()).error).toContain('the drill has ended (resolved)');
   });
+
+  it('caps live feeds: past 32 the next is refused (503)', async () => {
+    const open: Array<ReadableStreamDefaultReader<Uint8Array>> = [];
+    try {
+      for (let i = 0; i < 32; i++) {
+        const res = await fetch(`${server.apiUrl}/events?token=${token}`);
+        if (res.status !== 200) break;
+        open.push(res.body!.getReader());
+      }
+      const extra = await fetch(`${server.apiUrl}/events?token=${token}`);
+      expect(extra.status).toBe(503);
+    } finally {
+      await Promise.all(open.map((r) => r.cancel()));
+    }
+  });
 });
+

@@ -101,6 +101,8 @@ describe('a drill end to end: hidden freeze, live console, human actions, SLA ti
     expect(await page.$eval('#phase', (e) => e.textContent)).toBe('broadcasting');
     expect(await page.$eval('#drill-name', (e) => e.textContent)).toBe('Drill: freeze-drill');
     expect(await page.$eval('#banner-readonly', (e) => (e as HTMLElement).hidden)).toBe(true);
+    // The token left the address bar once read (no history entry, no screenshot, no shoulder carries it).
+    expect(page.url()).not.toContain('token');
     const loadPoints = await page.$eval('#chart-load polyline[data-series="machineBusy"]', (e) => e.getAttribute('points')!.split(' ').length);
     expect(loadPoints).toBeGreaterThanOrEqual(3);
   }, 60_000);

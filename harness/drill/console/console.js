@@ -1,8 +1,12 @@
 // The drill console: live state over Server-Sent Events (/api/events), actions
-// through POST /api/actions with the token from the URL fragment (#token=...),
-// which browsers never send to the server. No dependencies; charts are SVG.
+// through POST /api/actions, both with the token from the URL fragment
+// (#token=..., which browsers never send to the server). The fragment is taken
+// off the address bar once read (kept for this tab only, so a reload works).
+// No dependencies; charts are SVG.
 
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('livedrill.token');
+if (token) sessionStorage.setItem('livedrill.token', token);
+if (location.hash) window.history.replaceState(null, '', location.pathname + location.search);
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -325,7 +329,12 @@ function onState(next) {
 }
 
 function connect() {
-  const source = new EventSource('/api/events');
+  if (!token) {
+    $('feed').textContent = 'no token: open the console URL livedrill drill printed';
+    $('feed').className = 'feed-off';
+    return;
+  }
+  const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
   source.addEventListener('open', () => {
     $('feed').textContent = 'live';
     $('feed').className = 'feed-on';
@@ -337,9 +346,12 @@ function connect() {
     render();
   });
   source.addEventListener('update', (e) => {
+    // Only what changed: whole parts of the state, and items appended to its lists.
     const data = JSON.parse(e.data);
     if (data.point) history.push(data.point);
-    onState(data.state);
+    const next = { ...state, ...data.set };
+    for (const [key, items] of Object.entries(data.append)) next[key] = [...(state[key] ?? []), ...items];
+    onState(next);
     render();
   });
   source.addEventListener('end', () => {
