@@ -25,6 +25,18 @@ const portOption = () => new Option('--port <port>', 'port for signaling and /me
 const tokenOption = () =>
   new Option('--token <secret>', 'signaling token clients must present; generated when listening beyond loopback').env('LIVEDRILL_TOKEN');
 
+/** The signaling URL with the token, unless it carries one already. */
+function withToken(url: string, token: string | undefined): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${url}"`);
+  }
+  if (token && !parsed.searchParams.has('token')) parsed.searchParams.set('token', token);
+  return parsed.toString();
+}
+
 /** Beyond loopback the SFU needs a token: the operator's, or a fresh one (the printed signaling URL carries it). */
 function signalingToken(host: string, token: string | undefined): string | undefined {
   if (token || isLoopbackHost(host)) return token;
@@ -101,9 +113,10 @@ program
   .addOption(new Option('--metrics-port <port>', "this shard's /metrics port").default(0).argParser(Number))
   .addOption(hostOption())
   .option('--receive-ip <address>', 'address synthetic viewers receive RTP on (one the SFU can reach)')
+  .addOption(new Option('--token <secret>', "the SFU's signaling token, when --sfu does not carry it").env('LIVEDRILL_TOKEN'))
   .action(async (opts: {
     sfu: string; scenario?: string; room?: string; browser: number; synthetic: number; shard: string;
-    duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string;
+    duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string; token?: string;
   }) => {
     const match = /^(\d+)\/(\d+)$/.exec(opts.shard);
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
@@ -126,7 +139,7 @@ program
       scenarioFile: opts.scenario ?? '(command line)',
       outDir: opts.out ?? defaultOut(`shard-${shard.index}-of-${shard.count}`),
       role: 'viewers',
-      signalingUrl: opts.sfu,
+      signalingUrl: withToken(opts.sfu, opts.token),
       shard,
       metricsPort: opts.metricsPort,
       host: opts.host,

@@ -26,10 +26,10 @@ const read = (rel: string): string => readFileSync(path.join(root, rel), 'utf8')
 // The CLI as docker/ may call it: commands, how many positionals, which flags (each takes a value).
 const CLI: Record<string, { positionals: [number, number]; flags: string[]; required?: string[] }> = {
   run: { positionals: [1, 1], flags: ['--out', '--host', '--port'] },
-  sfu: { positionals: [1, 1], flags: ['--host', '--port', '--announced-ip', '--out'] },
+  sfu: { positionals: [1, 1], flags: ['--host', '--port', '--announced-ip', '--out', '--token', '--expect-viewers'] },
   viewers: {
     positionals: [0, 0],
-    flags: ['--sfu', '--room', '--browser', '--synthetic', '--shard', '--out', '--metrics-port'],
+    flags: ['--sfu', '--room', '--browser', '--synthetic', '--shard', '--out', '--metrics-port', '--token'],
     required: ['--sfu', '--room', '--shard'],
   },
   merge: { positionals: [1, Infinity], flags: [] },
@@ -121,11 +121,14 @@ const dockerignore = read('docker/Dockerfile.dockerignore')
 
 // ---------------------------------------------------------------------------
 // compose.yaml, with ${VAR:-default} interpolated to its default as Compose does when VAR is unset.
+/** Compose interpolation: ${X:-default} takes its default; ${X:?message} is required (a test value stands in). */
+const REQUIRED_VALUE = 'required-by-compose';
 function interpolate(text: string): string {
-  return text.replace(/\$(\$|\{(\w+)(?::?-([^}]*))?\})/g, (_, all: string, name?: string, fallback?: string) => {
+  return text.replace(/\$(\$|\{(\w+)(?:(:?-)([^}]*)|(:?\?)[^}]*)?\})/g, (_, all: string, name?: string, dash?: string, fallback?: string, required?: string) => {
     if (all === '$') return '$';
-    if (fallback === undefined) throw new Error(`compose variable ${name} has no default`);
-    return fallback;
+    if (required) return REQUIRED_VALUE;
+    if (dash === undefined) throw new Error(`compose variable ${name} has no default`);
+    return fallback ?? '';
   });
 }
 const compose: Json = parse(interpolate(read('docker/compose.yaml')), { merge: true });
@@ -288,10 +291,23 @@ describe('docker/compose.yaml', () => {
     expect(sfuInv.flags.get('--announced-ip')).toBe(ip);
     expect(ipInSubnet(ip, compose.networks[netName!].ipam.config[0].subnet)).toBe(true);
     const port = sfuInv.flags.get('--port');
-    expect(services.sfu.ports).toContain(`${port}:${port}`);
+    expect(services.sfu.ports).toContain(`127.0.0.1:${port}:${port}`);
     expect(services.sfu.healthcheck.test.join(' ')).toContain(`127.0.0.1:${port}/healthz`);
     const scenario = await loadScenario(hostPathOf(services.sfu, path.posix.join(workdir, sfuInv.positionals[0]!)) ?? '');
     for (const [name, inv] of composeViewers) expect(inv.flags.get('--room'), name).toBe(scenario.room);
+  });
+
+  it('publishes every port on loopback only, and enables no Prometheus admin endpoint', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of (service.ports ?? []) as string[]) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+    expect(services.prometheus.command.join(' ')).not.toContain('enable-lifecycle');
+    expect(services.prometheus.command.join(' ')).not.toContain('enable-admin-api');
+  });
+
+  it('gives the SFU and every shard the signaling token, which compose refuses to start without', () => {
+    expect(read('docker/compose.yaml')).toMatch(/LIVEDRILL_TOKEN: "\$\{LIVEDRILL_TOKEN:\?/);
+    for (const [name, s] of livedrillServices) expect(s.environment?.LIVEDRILL_TOKEN, name).toBe(REQUIRED_VALUE);
   });
 
   it('has viewer shards 1/S..S/S against the SFU service, each with its own metrics port and run dir', () => {
@@ -433,6 +449,12 @@ describe('docker/k8s/livedrill.yaml', () => {
       outs.add(inv.flags.get('--out') ?? '');
     }
     expect(outs.size).toBe(completions);
+  });
+
+  it('gives the SFU and the viewer shards the same token, from a Secret', () => {
+    const tokenOf = (container: Json) => container.env?.find((e: Json) => e.name === 'LIVEDRILL_TOKEN')?.valueFrom?.secretKeyRef;
+    expect(tokenOf(sfuContainer)).toEqual({ name: 'livedrill-token', key: 'token' });
+    expect(tokenOf(job.spec.template.spec.containers[0])).toEqual(tokenOf(sfuContainer));
   });
 
   it('leaves the shell arithmetic to the shell ($(...) expansion does not touch $((...)))', () => {
