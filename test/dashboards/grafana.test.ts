@@ -153,10 +153,11 @@ describe('Grafana dashboards', () => {
     });
   }
 
-  it('the drill dashboard shows fault windows as annotations and a state timeline', () => {
+  it('the drill dashboard shows the drill alerts as annotations and a state timeline, and no fault metric (a drill hides its faults)', () => {
     const drill = dashboards.find((d) => d.file === 'drill.json')!.json;
-    expect(drill.annotations.list.some((a: Json) => /livedrill_fault_active/.test(a.expr ?? ''))).toBe(true);
-    const timeline = allPanels(drill.panels).find((p) => p.type === 'state-timeline' && p.targets.some((t: Json) => /livedrill_fault_active/.test(t.expr)));
+    expect(drill.annotations.list.some((a: Json) => /livedrill_drill_alerts_total/.test(a.expr ?? ''))).toBe(true);
+    const timeline = allPanels(drill.panels).find((p) => p.type === 'state-timeline' && p.targets.some((t: Json) => /livedrill_drill_alerts_total/.test(t.expr)));
     expect(timeline).toBeDefined();
+    expect(JSON.stringify(drill)).not.toMatch(/livedrill_fault/);
   });
 });

@@ -160,6 +160,12 @@ describe('a drill end to end: hidden freeze, live console, human actions, SLA ti
       expect(metrics).toContain(`livedrill_incident_${name}_seconds_count 1`);
     }
     expect(metrics).toContain('livedrill_incident_time_to_resolve_seconds_count 0');
+    // Every metric the drill dashboard queries is one a real drill exports (and no fault metric: they stay hidden).
+    const dashboard = readFileSync('dashboards/grafana/dashboards/drill.json', 'utf8');
+    const used = new Set([...dashboard.matchAll(/livedrill_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));
+    const exported = new Set([...metrics.matchAll(/^# TYPE (livedrill_[a-z_]+)/gm)].map((m) => m[1]));
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+    expect(metrics).not.toMatch(/livedrill_fault/);
   });
 
   it('resolve ends the drill before its time limit; the console says so', async () => {
