@@ -32,3 +32,26 @@ export async function runReliably(
     if (reliable || attempt >= attempts) return { summary, outDir, attempts: attempt };
   }
 }
+
+/**
+ * Scrapes the run's /metrics once, `afterMs` into the steady broadcast, as
+ * Prometheus would: `scrape(run)` in a runReliably `prepare`, then `text()`.
+ */
+export function midRunScrape(afterMs: number): { scrape: (run: Run) => void; text: () => string } {
+  let metrics = '';
+  return {
+    scrape: (run) => {
+      let url = '';
+      metrics = '';
+      run.observer.on('ready', (urls) => (url = urls.metrics));
+      run.observer.on('progress', (p) => {
+        if (p.elapsedMs > afterMs && metrics === '') {
+          metrics = 'pending';
+          void fetch(url).then(async (res) => (metrics = await res.text()));
+        }
+      });
+    },
+    text: () => metrics,
+  };
+}
+

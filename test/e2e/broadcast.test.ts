@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/load.js';
-import { runReliably } from '../reliableRun.js';
+import { midRunScrape, runReliably } from '../reliableRun.js';
 import { readJournal } from '../../harness/run/Journal.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 
@@ -27,18 +27,9 @@ describe('a real broadcast: SFU + Chromium publisher + 2 Chromium viewers', () =
   let metrics = '';
 
   beforeAll(async () => {
-    ({ summary, outDir } = await runReliably({ scenario: parseScenario(SCENARIO, 'e2e.yaml'), scenarioFile: 'e2e.yaml' }, (run) => {
-      let metricsUrl = '';
-      metrics = '';
-      run.observer.on('ready', (urls) => (metricsUrl = urls.metrics));
-      // Scrape mid-broadcast, as Prometheus would.
-      run.observer.on('progress', (p) => {
-        if (p.elapsedMs > 8000 && metrics === '') {
-          metrics = 'pending';
-          void fetch(metricsUrl).then(async (res) => (metrics = await res.text()));
-        }
-      });
-    }));
+    const scrape = midRunScrape(8000);
+    ({ summary, outDir } = await runReliably({ scenario: parseScenario(SCENARIO, 'e2e.yaml'), scenarioFile: 'e2e.yaml' }, scrape.scrape));
+    metrics = scrape.text();
   });
 
   it('the publisher encoded at the fake camera rate', () => {

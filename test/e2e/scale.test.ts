@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/load.js';
-import { runReliably } from '../reliableRun.js';
+import { midRunScrape, runReliably } from '../reliableRun.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 
 describe('synthetic and browser viewers on a two-worker SFU', () => {
@@ -30,17 +30,9 @@ faults:
 `,
       'scale.yaml',
     );
-    ({ summary } = await runReliably({ scenario, scenarioFile: 'scale.yaml' }, (run) => {
-      let url = '';
-      metrics = '';
-      run.observer.on('ready', (u) => (url = u.metrics));
-      run.observer.on('progress', (p) => {
-        if (p.elapsedMs > 1500 && metrics === '') {
-          metrics = 'pending';
-          void fetch(url).then(async (r) => (metrics = await r.text()));
-        }
-      });
-    }));
+    const scrape = midRunScrape(1500);
+    ({ summary } = await runReliably({ scenario, scenarioFile: 'scale.yaml' }, scrape.scrape));
+    metrics = scrape.text();
   }, 240_000);
 
   it('the harness did not flag itself (else the run was repeated once)', () => {
