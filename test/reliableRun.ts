@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, type RunOptions } from '../harness/run/Run.js';
+import { expect } from 'vitest';
 import type { RunSummary } from '../harness/run/summary.js';
 
 export interface ReliableRun {
@@ -53,5 +54,23 @@ export function midRunScrape(afterMs: number): { scrape: (run: Run) => void; tex
     },
     text: () => metrics,
   };
+}
+
+/**
+ * Our freeze rule is libwebrtc's: on every browser viewer that never rejoined
+ * (a rejoin starts a new receive stream, and Chromium's counters with it), our
+ * count equals Chromium's own getStats freezeCount + pauseCount (a gap of 5 s
+ * without packets is a pause to libwebrtc, a freeze to a viewer), and the
+ * frozen time its totalFreezesDuration + totalPausesDuration (frame timestamps
+ * differ by a few ms between the two).
+ */
+export function expectFreezesAsChromiumCounts(summary: RunSummary): void {
+  const viewers = summary.viewers.filter((v) => v.kind === 'browser' && v.disconnects === 0);
+  expect(viewers.length).toBeGreaterThan(0);
+  for (const v of viewers) {
+    const { browserFreezeCount, browserPauseCount, browserFreezeSeconds, browserPauseSeconds } = v.video;
+    expect(v.freezes.w3c.count, `${v.id}: ours vs Chromium's freezeCount + pauseCount`).toBe(browserFreezeCount + browserPauseCount);
+    expect(Math.abs(v.freezes.w3c.seconds - browserFreezeSeconds - browserPauseSeconds), `${v.id}: frozen seconds`).toBeLessThan(0.1);
+  }
 }
 

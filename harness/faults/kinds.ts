@@ -4,12 +4,12 @@
  * signaling, the publisher's encoder, or the media path relay.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { types } from '../../server/mediasoup/index.js';
 import type { ImpairmentSettings } from '../network/Impairment.js';
 import { NO_IMPAIRMENT } from '../network/Impairment.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import type { FaultSpec } from './schema.js';
 import { resolveViewers } from './targets.js';
+import { hold, release, type Pausable } from './pauseHolds.js';
 
 export function injectFault(spec: FaultSpec, ctx: FaultContext): Promise<InjectedFault> {
   switch (spec.kind) {
@@ -34,23 +34,6 @@ function room(ctx: FaultContext) {
   const r = ctx.server.sfu.rooms.get(ctx.room);
   if (!r) throw new Error(`room "${ctx.room}" does not exist`);
   return r;
-}
-
-type Pausable = types.Producer | types.Consumer;
-
-/** How many injected faults hold each producer or consumer paused: it resumes when the last lets go. */
-const pauseHolds = new WeakMap<Pausable, number>();
-
-async function hold(x: Pausable): Promise<void> {
-  const holds = pauseHolds.get(x) ?? 0;
-  pauseHolds.set(x, holds + 1);
-  if (holds === 0) await x.pause();
-}
-
-async function release(x: Pausable): Promise<void> {
-  const holds = (pauseHolds.get(x) ?? 1) - 1;
-  pauseHolds.set(x, holds);
-  if (holds === 0 && !x.closed) await x.resume();
 }
 
 /**

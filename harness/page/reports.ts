@@ -8,6 +8,9 @@ export interface VideoInboundStats {
   framesPerSecond: number;
   freezeCount: number;
   totalFreezesDuration: number;
+  /** libwebrtc's pauses: frame gaps with no packet for 5 s (see probes/freeze.ts). */
+  pauseCount: number;
+  totalPausesDuration: number;
   jitter: number;
   packetsLost: number;
   packetsReceived: number;

@@ -157,7 +157,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
 }
 
 const VIDEO_FIELDS = [
-  'framesDecoded', 'framesDropped', 'framesPerSecond', 'freezeCount', 'totalFreezesDuration', 'jitter',
+  'framesDecoded', 'framesDropped', 'framesPerSecond', 'freezeCount', 'totalFreezesDuration', 'pauseCount', 'totalPausesDuration', 'jitter',
   'packetsLost', 'packetsReceived', 'nackCount', 'pliCount', 'firCount', 'bytesReceived',
 ] as const;
 const AUDIO_FIELDS = [

@@ -19,16 +19,18 @@ export interface QoeCounters {
   audioPacketsReceived: number;
   audioPacketsLost: number;
   audioBytesReceived: number;
-  /** Chromium's own freeze figures, kept to cross-check our frame timeline. */
+  /** Chromium's own freeze and pause figures, kept to cross-check our frame timeline. */
   browserFreezeCount: number;
   browserFreezeSeconds: number;
+  browserPauseCount: number;
+  browserPauseSeconds: number;
 }
 
 export const zeroCounters = (): QoeCounters => ({
   framesRendered: 0, framesDecoded: 0, framesDropped: 0, videoPacketsReceived: 0, videoPacketsLost: 0,
   nackCount: 0, pliCount: 0, firCount: 0, videoBytesReceived: 0, audioSamplesReceived: 0,
   audioConcealedSamples: 0, audioConcealmentEvents: 0, audioPacketsReceived: 0, audioPacketsLost: 0,
-  audioBytesReceived: 0, browserFreezeCount: 0, browserFreezeSeconds: 0,
+  audioBytesReceived: 0, browserFreezeCount: 0, browserFreezeSeconds: 0, browserPauseCount: 0, browserPauseSeconds: 0,
 });
 
 export type QoeEvents = {
@@ -171,6 +173,8 @@ export class ViewerQoe {
       d.videoBytesReceived = growth(video.bytesReceived, p?.bytesReceived);
       d.browserFreezeCount = growth(video.freezeCount, p?.freezeCount);
       d.browserFreezeSeconds = growth(video.totalFreezesDuration, p?.totalFreezesDuration);
+      d.browserPauseCount = growth(video.pauseCount ?? 0, p?.pauseCount ?? 0);
+      d.browserPauseSeconds = growth(video.totalPausesDuration ?? 0, p?.totalPausesDuration ?? 0);
       this.#lastVideo = video;
     }
     if (audio) {

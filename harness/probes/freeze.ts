@@ -9,8 +9,16 @@
  *     gap >= max(3 x avg, avg + 150 ms).
  * The current gap is part of the average it is compared with: a gap of
  * 183 ms after steady 33 ms frames is no freeze (avg 38, threshold 188).
- * One addition to libwebrtc: a gap still open when measurement ends counts,
- * marked `ongoing` (libwebrtc only counts a freeze once the next frame shows).
+ * libwebrtc calls a gap a *pause*, not a freeze, when no packet arrived for
+ * 5 s meanwhile (VideoReceiveStream2 marks the stream inactive; getStats
+ * counts it in pauseCount, and the gap stays out of the window). A viewer sees
+ * a frozen picture either way, so livedrill counts it as a freeze, marked
+ * `pause` and kept out of the window as libwebrtc keeps it: our count is
+ * Chromium's freezeCount + pauseCount. From frames alone a gap of 5 s or more
+ * is taken as a pause (libwebrtc decides at its next 3 s frame timeout, so gaps
+ * of 5–6 s may go either way).
+ * One more addition to libwebrtc: a gap still open when measurement ends
+ * counts, marked `ongoing` (libwebrtc only counts a freeze once the next frame shows).
  * Gaps over fixed thresholds (vendor dashboards use e.g. 500 ms) are
  * reported alongside, per threshold.
  */
@@ -25,6 +33,8 @@ export interface Freeze {
   fixed: number[];
   /** Still frozen when measurement ended. */
   ongoing: boolean;
+  /** Long enough that libwebrtc counts it as a pause (pauseCount), not a freeze. */
+  pause?: boolean;
 }
 
 export interface FreezeTotals {
@@ -36,6 +46,8 @@ export interface FreezeTotals {
 const WINDOW = 30;
 const MIN_GAPS = 5;
 const MIN_INCREASE_MS = 150;
+/** No packet for this long makes libwebrtc's stream inactive: the gap is a pause. */
+export const PAUSE_MS = 5000;
 
 export function w3cFreezeThresholdMs(avgGapMs: number): number {
   return Math.max(3 * avgGapMs, avgGapMs + MIN_INCREASE_MS);
@@ -65,6 +77,7 @@ export class FreezeDetector {
     this.#lastFrame = t;
     if (last === undefined || t < last) return undefined;
     const gap = wholeGapMs(last, t);
+    if (gap >= PAUSE_MS) return this.#classify(last, t, true, false);
     this.#gaps.push(gap);
     this.#gapSum += gap;
     if (this.#gaps.length > WINDOW) this.#gapSum -= this.#gaps.shift()!;
@@ -87,6 +100,7 @@ export class FreezeDetector {
   /** The open gap judged as if a frame showed at `t`: it joins the window first, as in libwebrtc. */
   #openGapIsW3cFreeze(t: number): boolean {
     const gap = wholeGapMs(this.#lastFrame!, t);
+    if (gap >= PAUSE_MS) return true;
     const full = this.#gaps.length >= WINDOW;
     const sum = this.#gapSum + gap - (full ? this.#gaps[0] : 0);
     return this.#isW3cFreeze(gap, sum, full ? WINDOW : this.#gaps.length + 1);
@@ -102,7 +116,7 @@ export class FreezeDetector {
     if (!w3c && fixed.length === 0) return undefined;
     if (w3c) add(this.w3c, gap);
     for (const ms of fixed) add(this.fixed.get(ms)!, gap);
-    return { start, end, w3c, fixed, ongoing };
+    return { start, end, w3c, fixed, ongoing, ...(gap >= PAUSE_MS ? { pause: true } : {}) };
   }
 }
 

@@ -33,8 +33,9 @@ export const DEFINITIONS: Definition[] = [
       'The W3C webrtc-stats freezeCount rule exactly as libwebrtc implements it (video/video_quality_observer2.cc): each gap between two ' +
       'consecutive rendered frames, in whole milliseconds, first joins a moving window of the last 30 gaps; once the window holds at least 5, ' +
       'the gap is a freeze when it is >= max(3 × avg, avg + 150 ms), avg being the window\'s mean rounded down. At 30 fps (33 ms frames) that ' +
-      'is any gap >= 188 ms. A gap still open when measurement ended counts as an ongoing freeze. Its duration is the whole gap. ' +
-      'Chromium\'s own freezeCount / totalFreezesDuration are in raw/summary.json for cross-checking (they restart with each new receiver after a rejoin).',
+      'is any gap >= 188 ms. A gap of 5 s or more (no packets meanwhile) is what libwebrtc calls a pause: a freeze to the viewer, counted here, ' +
+      'kept out of the window as libwebrtc keeps it. A gap still open when measurement ended counts as an ongoing freeze. Its duration is the whole gap. ' +
+      'Chromium\'s own freezeCount + pauseCount and their durations are in raw/summary.json for cross-checking (they restart with each new receiver after a rejoin).',
   },
   {
     term: `Video gap > ${VIDEO_FIXED_MS} ms (fixed threshold)`,

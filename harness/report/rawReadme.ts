@@ -80,7 +80,7 @@ summary.json
    freezes {w3c {count, seconds}, fixed {"500ms": {count, seconds}}}, freezeRatio,
    audio {samplesReceived, concealedSeconds, concealedRatio, concealmentEvents},
    video {packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDropped,
-   browserFreezeCount, browserFreezeSeconds (Chromium's own)}, disconnects, recoveries,
+   browserFreezeCount, browserFreezeSeconds, browserPauseCount, browserPauseSeconds (Chromium's own)}, disconnects, recoveries,
    connectedAtEnd},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact, affected, affectedUntargeted,

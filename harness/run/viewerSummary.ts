@@ -21,6 +21,8 @@ export interface ViewerSummary {
     framesDropped: number;
     browserFreezeCount: number;
     browserFreezeSeconds: number;
+    browserPauseCount: number;
+    browserPauseSeconds: number;
   };
   disconnects: number;
   recoveries: number;
@@ -58,6 +60,8 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
       framesDropped: t.framesDropped,
       browserFreezeCount: t.browserFreezeCount,
       browserFreezeSeconds: t.browserFreezeSeconds,
+      browserPauseCount: t.browserPauseCount,
+      browserPauseSeconds: t.browserPauseSeconds,
     },
     disconnects: qoe.disconnects,
     recoveries: qoe.recoveries,

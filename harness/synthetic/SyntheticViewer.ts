@@ -123,6 +123,8 @@ export class SyntheticViewer implements Viewer {
         framesPerSecond: 0,
         freezeCount: 0,
         totalFreezesDuration: 0,
+        pauseCount: 0,
+        totalPausesDuration: 0,
         jitter: 0,
         packetsLost: v.seq.lost,
         packetsReceived: v.seq.received,

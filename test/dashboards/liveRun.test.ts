@@ -12,6 +12,7 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { Run } from '../../harness/run/Run.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 import { freePort, startPrometheus, type Json, type LivePrometheus } from './livePrometheus.js';
+import { expectFreezesAsChromiumCounts } from '../reliableRun.js';
 
 describe('Prometheus scraping a run with an injected video freeze', () => {
   let prometheus: LivePrometheus;
@@ -54,6 +55,10 @@ describe('Prometheus scraping a run with an injected video freeze', () => {
 
   afterAll(async () => {
     await prometheus?.stop();
+  });
+
+  it("the run's freezes are Chromium's own count", () => {
+    expectFreezesAsChromiumCounts(summary);
   });
 
   it('the freeze-ratio alert went pending, then firing, while the video was frozen', () => {

@@ -96,5 +96,15 @@ describe('freeze rule (libwebrtc video_quality_observer2.cc)', () => {
     expect(d.onFrame(last + 190.2)).toMatchObject({ w3c: true });
     expect(d.w3c.seconds).toBeCloseTo(0.1902, 6);
   });
+
+  it('a gap of 5 s or more is a freeze for the viewer and a pause for libwebrtc, kept out of the window', () => {
+    const d = new FreezeDetector([]);
+    let t = steady(d, 0, 31, 33);
+    t += 16_000;
+    expect(d.onFrame(t)).toMatchObject({ w3c: true, pause: true });
+    // The window still holds 33 ms gaps only: a 190 ms stutter right after is a freeze, as in libwebrtc.
+    expect(d.onFrame(t + 190)).toMatchObject({ w3c: true });
+    expect(d.w3c.count).toBe(2);
+  });
 });
 
