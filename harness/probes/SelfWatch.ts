@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { TypedEmitter } from '../../server/common/TypedEmitter.js';
 
@@ -13,6 +13,12 @@ export interface SelfSample {
   rssBytes: Record<string, number>;
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
+  /**
+   * What the load generator lost by itself since the previous sample: packets
+   * the kernel dropped at its UDP sockets (receive buffers full: it did not
+   * read fast enough), and frames its browsers dropped (decoded too late to show).
+   */
+  harnessDrops?: { kernelUdp: number; browserFrames: number };
 }
 
 export type SelfWatchEvents = { sample: [sample: SelfSample] };
@@ -29,7 +35,11 @@ const PAGE_BYTES = 4096;
 export class SelfWatch {
   readonly observer = new TypedEmitter<SelfWatchEvents>();
   readonly samples: SelfSample[] = [];
-  readonly #groups = new Map<string, { roots: () => number[]; tree: boolean }>();
+  readonly #groups = new Map<string, { roots: () => number[]; tree: boolean; udp: boolean }>();
+  /** Kernel drop counters of the watched groups' UDP sockets, by socket inode, as last read. */
+  #udpDrops = new Map<string, number>();
+  #framesDropped: () => number = () => 0;
+  #lastFramesDropped = 0;
   readonly #lastTicks = new Map<string, number>();
   readonly #lag: IntervalHistogram;
   #lastMachine = readMachineTicks();
@@ -40,9 +50,18 @@ export class SelfWatch {
     this.#lag = monitorEventLoopDelay({ resolution: 10 });
   }
 
-  /** Watches the pids `roots()` returns at each sample, with their descendants when `tree`. */
-  watch(group: string, roots: () => number[], tree = true): void {
-    this.#groups.set(group, { roots, tree });
+  /**
+   * Watches the pids `roots()` returns at each sample, with their descendants
+   * when `tree`. With `udp`, the kernel's receive drops at the group's UDP
+   * sockets count as the harness's own losses (the SFU's are the system's).
+   */
+  watch(group: string, roots: () => number[], tree = true, udp = false): void {
+    this.#groups.set(group, { roots, tree, udp });
+  }
+
+  /** Cumulative frames the harness's browsers dropped themselves. */
+  watchDroppedFrames(read: () => number): void {
+    this.#framesDropped = read;
   }
 
   start(): void {
@@ -61,14 +80,17 @@ export class SelfWatch {
     const table = readProcessTable();
     const cores: Record<string, number> = {};
     const rssBytes: Record<string, number> = {};
-    for (const [group, { roots, tree }] of this.#groups) {
+    const udpPids: number[] = [];
+    for (const [group, { roots, tree, udp }] of this.#groups) {
       const pids = tree ? treePids(roots(), table) : roots().filter((pid) => table.has(pid));
+      if (udp) udpPids.push(...pids);
       rssBytes[group] = pids.reduce((sum, pid) => sum + (table.get(pid)?.rssPages ?? 0), 0) * PAGE_BYTES;
       const ticks = pids.reduce((sum, pid) => sum + (table.get(pid)?.ticks ?? 0), 0);
       const last = this.#lastTicks.get(group) ?? ticks;
       this.#lastTicks.set(group, ticks);
       cores[group] = Math.max(0, ticks - last) / TICKS_PER_SECOND / seconds;
     }
+    const framesDropped = this.#framesDropped();
     const sample: SelfSample = {
       t,
       machineBusy: total > 0 ? 1 - idle / total : 0,
@@ -76,7 +98,9 @@ export class SelfWatch {
       rssBytes,
       eventLoopLagP99Ms: this.#lag.percentile(99) / 1e6,
       eventLoopLagMaxMs: this.#lag.max / 1e6,
+      harnessDrops: { kernelUdp: this.#kernelUdpDrops(udpPids), browserFrames: Math.max(0, framesDropped - this.#lastFramesDropped) },
     };
+    this.#lastFramesDropped = framesDropped;
     this.#lag.reset();
     this.samples.push(sample);
     this.observer.emit('sample', sample);
@@ -86,6 +110,62 @@ export class SelfWatch {
     clearInterval(this.#timer);
     this.#lag.disable();
   }
+
+  /** Drops at these processes' UDP sockets since the last sample (a socket seen first counts from then). */
+  #kernelUdpDrops(pids: number[]): number {
+    if (pids.length === 0) return 0;
+    const drops = readUdpDrops();
+    const now = new Map<string, number>();
+    let grown = 0;
+    for (const inode of socketInodes(pids)) {
+      const d = drops.get(inode);
+      if (d === undefined) continue;
+      now.set(inode, d);
+      grown += Math.max(0, d - (this.#udpDrops.get(inode) ?? d));
+    }
+    this.#udpDrops = now;
+    return grown;
+  }
+}
+
+/** Kernel receive drops per UDP socket inode (/proc/net/udp and udp6, last column). */
+function readUdpDrops(): Map<string, number> {
+  const drops = new Map<string, number>();
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 13) drops.set(f[9], Number(f[12]));
+    }
+  }
+  return drops;
+}
+
+/** The socket inodes these processes hold open. */
+function socketInodes(pids: number[]): string[] {
+  const inodes: string[] = [];
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // exited
+    }
+    for (const fd of fds) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith('socket:[')) inodes.push(link.slice(8, -1));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return inodes;
 }
 
 export interface Reliability {
@@ -97,16 +177,25 @@ export interface Reliability {
   /** Saturated seconds in the steady part of the run, out of `steadySamples`. */
   saturatedSamples: number;
   steadySamples: number;
-  /** Freezes that began in a saturated second, at any time in the run. */
+  /** Freezes that began in a flagged second, at any time in the run. */
   suspectFreezes: number;
+  /** Packets the kernel dropped at the harness's UDP sockets, and frames its browsers dropped, over the steady broadcast. */
+  kernelUdpDrops?: number;
+  browserFramesDropped?: number;
   coresP50: Record<string, number>;
 }
 
 /** A second is saturated when the cores are all but full or the harness' event loop stalled. */
 export const SATURATION = { machineBusy: 0.95, eventLoopLagMs: 250, allowedShare: 0.1 };
+/** Frames a browser may drop in a second before the second is the harness's doing (one is deadline noise). */
+const BROWSER_FRAMES_DROPPED = 3;
 
 const isSaturated = (s: SelfSample): boolean =>
   s.machineBusy >= SATURATION.machineBusy || s.eventLoopLagMaxMs >= SATURATION.eventLoopLagMs;
+/** The harness lost media by itself this second: the kernel dropped packets at its sockets, or its browsers dropped frames. */
+const lostMedia = (s: SelfSample): boolean =>
+  (s.harnessDrops?.kernelUdp ?? 0) > 0 || (s.harnessDrops?.browserFrames ?? 0) >= BROWSER_FRAMES_DROPPED;
+const isFlagged = (s: SelfSample): boolean => isSaturated(s) || lostMedia(s);
 
 /** A span (epoch ms) in which the harness flagged itself: effects that begin in it are suspect. */
 export interface NoiseSpan {
@@ -116,13 +205,15 @@ export interface NoiseSpan {
 
 /** The seconds the harness flagged itself in (a sample at t covers the second before it). */
 export function noiseSpans(samples: readonly SelfSample[]): NoiseSpan[] {
-  return samples.filter(isSaturated).map((s) => ({ from: s.t - 1000, to: s.t }));
+  return samples.filter(isFlagged).map((s) => ({ from: s.t - 1000, to: s.t }));
 }
 
 /**
  * A run is unreliable when the machine was saturated for more than a small
- * share of its steady part (after start-up, when browsers launch), or when a
- * freeze began in a saturated second: that freeze may be our own.
+ * share of its steady part (after start-up, when browsers launch), when the
+ * harness lost media by itself during it (kernel drops at its sockets, frames
+ * its browsers dropped), or when a freeze began in a flagged second: that
+ * freeze may be our own.
  */
 export function judgeReliability(
   samples: SelfSample[],
@@ -139,8 +230,17 @@ export function judgeReliability(
       `the machine was saturated in ${steadySaturated.length} of ${steady.length} seconds of steady broadcast (all cores >= ${SATURATION.machineBusy * 100}% busy or the harness event loop stalled >= ${SATURATION.eventLoopLagMs} ms)`,
     );
   }
+  const sum = (pick: (s: SelfSample) => number): number => steady.reduce((a, s) => a + pick(s), 0);
+  const kernelUdpDrops = sum((s) => s.harnessDrops?.kernelUdp ?? 0);
+  const browserFramesDropped = sum((s) => s.harnessDrops?.browserFrames ?? 0);
+  const lossSeconds = steady.filter(lostMedia).length;
+  if (lossSeconds > 0) {
+    reasons.push(
+      `the harness lost media by itself in ${lossSeconds} second(s) of steady broadcast: the kernel dropped ${kernelUdpDrops} packet(s) at its UDP sockets (receive buffers full), its browsers dropped ${browserFramesDropped} frame(s)`,
+    );
+  }
   if (suspect.length > 0) {
-    reasons.push(`${suspect.length} freeze(s) began in a saturated second and may be the harness's own`);
+    reasons.push(`${suspect.length} freeze(s) began in a second the harness flagged and may be its own`);
   }
   const groups = new Set(samples.flatMap((s) => Object.keys(s.cores)));
   const coresP50: Record<string, number> = {};
@@ -154,6 +254,8 @@ export function judgeReliability(
     saturatedSamples: steadySaturated.length,
     steadySamples: steady.length,
     suspectFreezes: suspect.length,
+    kernelUdpDrops,
+    browserFramesDropped,
     coresP50,
   };
 }

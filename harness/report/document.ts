@@ -291,7 +291,9 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
             ['Machine busy p50 / max', `${pct(d.machineBusyP50, 0)} / ${pct(d.machineBusyMax, 0)}`],
             ['Harness event-loop lag max', `${num(d.eventLoopLagMaxMs, 0)} ms`],
             ['Saturated seconds (steady broadcast)', `${d.saturatedSamples} of ${d.steadySamples}`],
-            ['Freezes during a saturated second', String(d.suspectFreezes)],
+            ['Freezes begun in a flagged second', String(d.suspectFreezes)],
+            ['Packets the kernel dropped at the harness\'s sockets', d.kernelUdpDrops === undefined ? 'not measured' : String(d.kernelUdpDrops)],
+            ['Frames the harness\'s browsers dropped', d.browserFramesDropped === undefined ? 'not measured' : String(d.browserFramesDropped)],
             ['CPU cores used p50', Object.entries(d.coresP50).map(([g, c]) => `${g} ${c.toFixed(2)}`).join(', ')],
           ]
         : []),

@@ -166,7 +166,12 @@ export class Run {
       ...(this.options.hideFaults ? { faultsHidden: true } : {}),
       versions: softwareVersions(),
     });
-    this.#selfWatch.watch('harness', () => [process.pid], false);
+    // The harness's own sockets (synthetic viewers, the network relay) and its viewer browsers':
+    // packets the kernel drops there are the load generator's losses, not the system's.
+    this.#selfWatch.watch('harness', () => [process.pid], false, true);
+    this.#selfWatch.watchDroppedFrames(() =>
+      this.viewers.reduce((a, v) => a + (v.kind === 'browser' ? v.qoe.totals.framesDropped : 0), 0),
+    );
     this.#selfWatch.observer.on('sample', (s) => this.journal.write('self.sample', { ...s }, s.t));
     this.#selfWatch.start();
     let endedAt = startedAt;
@@ -421,7 +426,7 @@ export class Run {
     this.#browsers.push(browser);
     this.#browserVersion ??= await browser.version();
     const pid = browser.process()?.pid;
-    if (pid !== undefined) this.#selfWatch.watch(group, () => [pid]);
+    if (pid !== undefined) this.#selfWatch.watch(group, () => [pid], true, group === 'viewer-browser');
     return browser;
   }
 

@@ -147,6 +147,8 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
       reliable: reliabilities.every((r) => r.reliable),
       reasons: runs.flatMap((r) => r.summary.reliability.reasons.map((reason) => `${shardOf(r)}: ${reason}`)),
       suspectFreezes: reliabilities.reduce((a, r) => a + r.suspectFreezes, 0),
+      kernelUdpDrops: reliabilities.reduce((a, r) => a + (r.kernelUdpDrops ?? 0), 0),
+      browserFramesDropped: reliabilities.reduce((a, r) => a + (r.browserFramesDropped ?? 0), 0),
     },
   });
   // The SFU's entries come first (it started first): its run.start names the scenario.
