@@ -9,10 +9,11 @@ export interface PathImpairment {
 }
 
 /**
- * Puts a user-space UDP relay on every WebRTC transport's media path, so a
- * network fault can impair one peer's packets (this kernel has no netem).
- * Impairments are set per peer id and follow the peer across rejoins: a
- * new transport of an impaired peer is impaired from its first packet.
+ * Puts a user-space UDP relay on the media path of the peers a network fault
+ * can reach, so a fault can impair one peer's packets (this kernel has no
+ * netem); every other peer talks to the SFU directly, at no cost to the
+ * harness. Impairments are set per peer id and follow the peer across
+ * rejoins: a new transport of an impaired peer is impaired from its first packet.
  */
 export class NetworkRelay {
   readonly #relays = new Map<string, Set<UdpRelay>>();
@@ -22,6 +23,7 @@ export class NetworkRelay {
 
   /** The signaling server's hook for WebRTC: relay this transport and hand the client the relay's address. */
   readonly mediaPath: MediaPath = async (transport, peerId) => {
+    if (!this.reaches(peerId)) return transport.iceCandidates;
     const direct = transport.iceCandidates.find((c) => c.protocol === 'udp');
     if (!direct) throw new Error('network relay: the transport has no UDP candidate');
     const relay = await UdpRelay.open({ ip: direct.ip, port: direct.port }, this.bindIp);
@@ -32,13 +34,20 @@ export class NetworkRelay {
 
   /** The hook for plain RTP receivers: the SFU sends to the relay, the relay to the receiver. */
   readonly plainPath: PlainMediaPath = async (transport, peerId, receiver) => {
+    if (!this.reaches(peerId)) return receiver;
     const relay = await UdpRelay.open({ ip: transport.tuple.localIp, port: transport.tuple.localPort }, this.bindIp, receiver);
     this.#track(relay, transport, peerId);
     return { ip: transport.tuple.localIp, port: relay.sfuFacingPort };
   };
 
-  /** @param bindIp where relays listen: the SFU's listen address, so clients reach them as they would the SFU. */
-  constructor(private readonly bindIp = '127.0.0.1') {}
+  /**
+   * @param reaches the peers a network fault can reach (the others are not relayed)
+   * @param bindIp where relays listen: the SFU's listen address, so clients reach them as they would the SFU.
+   */
+  constructor(
+    readonly reaches: (peerId: string) => boolean,
+    private readonly bindIp = '127.0.0.1',
+  ) {}
 
   #track(relay: UdpRelay, transport: types.Transport, peerId: string): void {
     this.#apply(relay, this.#rules.get(peerId));
@@ -53,6 +62,8 @@ export class NetworkRelay {
   }
 
   impair(peerIds: string[], impairment: PathImpairment): void {
+    const unreachable = peerIds.filter((id) => !this.reaches(id));
+    if (unreachable.length > 0) throw new Error(`network: ${unreachable.join(', ')} not on the relay (no network fault of the scenario targets them)`);
     for (const id of peerIds) {
       this.#rules.set(id, impairment);
       for (const relay of this.#relays.get(id) ?? []) this.#apply(relay, impairment);

@@ -22,6 +22,7 @@ import { registerFaultMetrics } from '../collectors/faultMetrics.js';
 import { MetricsServer } from '../collectors/MetricsServer.js';
 import { FaultScheduler } from '../faults/FaultScheduler.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
+import { networkFaultReach } from '../faults/targets.js';
 import { Journal } from './Journal.js';
 import { Timelines } from './Timelines.js';
 import { LEAD_MS, measureImpact, SETTLE_MS } from './impact.js';
@@ -140,10 +141,27 @@ export class Run {
     this.journal = new Journal(join(options.outDir, 'journal.jsonl'), shard ? { shard } : {});
     if (shard) this.registry.setDefaultLabels({ shard });
     this.#faults = new FaultScheduler(options.scenario.faults, this.journal);
-    // The relay costs a hop on every packet: only runs that impair the network get it.
-    if (options.scenario.faults.some((f) => f.kind === 'network')) this.#network = new NetworkRelay(options.scenario.sfu.listenIp);
+    // The relay costs a hop on every packet: only the paths a network fault can reach get it.
+    if (options.scenario.faults.some((f) => f.kind === 'network')) {
+      this.#network = new NetworkRelay(networkFaultReach(options.scenario.faults, this.#expectedViewerIds()), options.scenario.sfu.listenIp);
+    }
     registerSelfMetrics(this.registry, this.#selfWatch);
     if (!options.hideFaults) registerFaultMetrics(this.registry, this.#faults);
+  }
+
+  /** The viewers this process will start, in join order (as fault targets resolve); null when they are remote shards'. */
+  #expectedViewerIds(): string[] | null {
+    if (this.#role === 'sfu') return null;
+    const { browser, synthetic } = this.options.scenario.viewers;
+    return [
+      ...Array.from({ length: browser }, (_, i) => this.#viewerId('browser', i + 1)),
+      ...Array.from({ length: synthetic }, (_, i) => this.#viewerId('synthetic', i + 1)),
+    ];
+  }
+
+  /** Shards name their viewers apart, so merged results never mix two viewers up. */
+  #viewerId(kind: Viewer['kind'], n: number): string {
+    return `${this.options.shard ? `s${this.options.shard.index}-` : ''}${kind}-${n}`;
   }
 
   get #role(): RunRole {
@@ -364,14 +382,12 @@ export class Run {
   async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
-    // Shards name their viewers apart, so merged results never mix two viewers up.
-    const prefix = this.options.shard ? `s${this.options.shard.index}-` : '';
     const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(`${prefix}browser-${i + 1}`, { ...measurement, page }),
+        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, page }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
@@ -395,7 +411,7 @@ export class Run {
       const session = { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval };
       for (let i = 1; i <= scenario.viewers.synthetic; i++) {
         const receiver = this.#rtpReceivers[i % sockets];
-        const viewer = new SyntheticViewer(`${prefix}synthetic-${i}`, { ...measurement, session }, receiver);
+        const viewer = new SyntheticViewer(this.#viewerId('synthetic', i), { ...measurement, session }, receiver);
         this.#attachViewer(viewer);
         await viewer.join();
         if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });
