@@ -6,20 +6,29 @@
  *
  *   npm run bench -- [--hold 60s] [--out DIR] [--synthetic 100,200,...] [--browser 4,8,...] [--workers N]
  *
- * Each step is a real run held for `hold`; steps go up until one fails.
- * Writes DIR/capacity.json and DIR/capacity.md.
+ * Each step is a real run held for `hold`; steps go up until one fails. A step
+ * is clean only if every viewer joined, none froze, no viewer had an audio gap
+ * of 200 ms or more, the kernel dropped no packet at the harness's sockets,
+ * the slowest viewer kept 90 % of the publisher's frame rate, and the run
+ * judged itself reliable. Writes DIR/capacity.json and DIR/capacity.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { readJournal } from '../run/Journal.js';
+import { viewerTimelines } from '../run/merge.js';
+import { AUDIO_GAP_MS } from '../report/reconstruct.js';
+import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
 import { percentile } from '../run/thresholds.js';
 import { maxOf, minOf } from '../../server/common/extremes.js';
+
+/** An audio gap, as the report counts them: a sample period with AUDIO_GAP_MS or more concealed. */
+const AUDIO_GAP_SAMPLES = (AUDIO_GAP_MS / 1000) * AUDIO_SAMPLE_RATE;
 
 interface Step {
   kind: 'synthetic' | 'browser';
@@ -28,6 +37,8 @@ interface Step {
   why: string[];
   joined: number;
   freezes: number;
+  audioGaps: number;
+  kernelUdpDrops: number;
   minFps: number;
   publisherFps: number;
   joinRatePerSecond: number;
@@ -82,10 +93,16 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
   const freezes = summary.totals.freezeCount;
   const minFps = minOf(summary.viewers.map((v) => v.fps));
   const publisherFps = summary.publisher?.fps ?? 0;
+  const audioGaps = viewerTimelines(journal, new Map())
+    .flatMap((v) => v.samples.filter((s) => s.t > steadyAt && s.concealed >= AUDIO_GAP_SAMPLES).map(() => v.id));
+  const kernelUdpDrops = summary.reliability.kernelUdpDrops ?? 0;
   const why: string[] = [];
   if (joined < viewers) why.push(`${viewers - joined} viewers never showed a frame`);
   if (freezes > 0) why.push(`${freezes} freezes (no fault was injected)`);
+  if (audioGaps.length > 0) why.push(`${audioGaps.length} audio gaps of 200 ms or more on ${new Set(audioGaps).size} viewers`);
+  if (kernelUdpDrops > 0) why.push(`the kernel dropped ${kernelUdpDrops} packets at the harness's sockets`);
   if (minFps < publisherFps * 0.9) why.push(`slowest viewer at ${minFps.toFixed(1)} fps, publisher ${publisherFps.toFixed(1)}`);
+  if (!summary.reliability.reliable) why.push(`unreliable: ${summary.reliability.reasons.join('; ')}`);
   if (summary.error) why.push(summary.error);
   return {
     kind,
@@ -94,6 +111,8 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
     why,
     joined,
     freezes,
+    audioGaps: audioGaps.length,
+    kernelUdpDrops,
     minFps,
     publisherFps,
     joinRatePerSecond: joins.length > 1 ? joins.length / ((maxOf(joins) - firstJoinRequest) / 1000) : 0,
@@ -112,17 +131,23 @@ function perViewer(steps: Step[], pick: (s: Step) => number): number | null {
   return (pick(b) - pick(a)) / (b.viewers - a.viewers);
 }
 
-const results: Record<string, unknown> = {
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model, workers: Number(opts.workers), hold: opts.hold, date: new Date().toISOString() },
-};
-const md: string[] = [`# livedrill capacity on this machine`, '', `${cpus().length} cores (${cpus()[0]?.model}), ${opts.workers} mediasoup worker(s), each step held ${opts.hold}, 450 kbps VP8 + Opus (~500 kbps).`, ''];
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), workers: Number(opts.workers), hold: opts.hold, date: new Date().toISOString() };
+const results: Record<string, unknown> = { machine };
+const md: string[] = [
+  `# livedrill capacity on this machine`,
+  '',
+  `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; ${opts.workers} mediasoup worker(s), each step held ${opts.hold}, 450 kbps VP8 + Opus (~500 kbps).`,
+  'A step is clean when every viewer joined, none froze, no audio gap reached 200 ms, the kernel dropped no packet at the harness\'s sockets, the slowest viewer kept 90 % of the publisher\'s frame rate, and the run judged itself reliable.',
+  '',
+];
+console.log(md.join('\n'));
 
 for (const kind of ['synthetic', 'browser'] as const) {
   const steps: Step[] = [];
   for (const n of counts(kind === 'synthetic' ? opts.synthetic : opts.browser)) {
     const s = await step(kind, n);
     steps.push(s);
-    console.log(`${kind} ${n}: ${s.clean ? 'clean' : `NOT clean: ${s.why.join('; ')}`}  cores ${JSON.stringify(s.cores)}`);
+    console.log(`${kind} ${n}: ${s.clean ? 'clean' : `NOT clean: ${s.why.join('; ')}`}  cores ${JSON.stringify(s.cores)}  kernel drops ${s.kernelUdpDrops}`);
     if (!s.clean) break;
   }
   const viewerGroup = kind === 'synthetic' ? 'harness' : 'viewer-browser';
@@ -148,9 +173,9 @@ for (const kind of ['synthetic', 'browser'] as const) {
   md.push(`- held clean: **${ceiling}**${summary.firstFailure ? ` (failed at ${summary.firstFailure.viewers}: ${summary.firstFailure.why.join('; ')})` : ' (no step failed)'}`);
   md.push(`- per viewer: SFU ${f(sfuCore)} cores, ${kind === 'synthetic' ? 'harness' : 'browser'} ${f(harnessCore)} cores (ratio ${f(summary.perViewer.harnessToSfuRatio, 2)}), memory ${f((summary.perViewer.harnessRssBytes ?? 0) / 1e6, 3)} MB ${kind === 'synthetic' ? 'harness' : 'browser'} + ${f((summary.perViewer.sfuRssBytes ?? 0) / 1e6, 3)} MB SFU`);
   md.push(`- join rate: ${f(summary.joinRatePerSecond, 1)} viewers/s to first frame`, '');
-  md.push('| viewers | clean | joined | freezes | min fps | machine busy | SFU cores | viewer-side cores |', '|---|---|---|---|---|---|---|---|');
+  md.push('| viewers | clean | joined | freezes | audio gaps | kernel drops | min fps | machine busy | SFU cores | viewer-side cores | why not clean |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of steps) {
-    md.push(`| ${s.viewers} | ${s.clean ? 'yes' : 'no'} | ${s.joined} | ${s.freezes} | ${s.minFps.toFixed(1)} | ${(s.machineBusy * 100).toFixed(0)}% | ${f(s.cores.sfu ?? 0, 2)} | ${f(s.cores[viewerGroup] ?? 0, 2)} |`);
+    md.push(`| ${s.viewers} | ${s.clean ? 'yes' : 'no'} | ${s.joined} | ${s.freezes} | ${s.audioGaps} | ${s.kernelUdpDrops} | ${s.minFps.toFixed(1)} | ${(s.machineBusy * 100).toFixed(0)}% | ${f(s.cores.sfu ?? 0, 2)} | ${f(s.cores[viewerGroup] ?? 0, 2)} | ${s.why.join('; ').replace(/\|/g, '/') || '-'} |`);
   }
   md.push('');
 }
