@@ -73,6 +73,10 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
       ),
     );
   }
+  if (s.relay) {
+    out.push('');
+    out.push(`network relay: ${s.relay.relayedPeers} peer(s) relayed, ${s.relay.packets} packets, ${s.relay.busySeconds.toFixed(2)} s of the harness's event loop`);
+  }
   const { unexplained, suspect } = s.effects;
   if (unexplained.length + suspect.length > 0) {
     out.push('');

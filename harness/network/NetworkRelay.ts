@@ -3,6 +3,12 @@ import type { MediaPath, PlainMediaPath } from '../../server/signaling/Signaling
 import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
 import { UdpRelay, type RelayCounters } from './UdpRelay.js';
 
+export interface RelayCost {
+  relayedPeers: number;
+  packets: number;
+  busySeconds: number;
+}
+
 export interface PathImpairment {
   up: ImpairmentSettings;
   down: ImpairmentSettings;
@@ -20,6 +26,7 @@ export class NetworkRelay {
   readonly #rules = new Map<string, PathImpairment>();
   /** Totals of relays already closed, so counts survive a rejoin. */
   readonly #closedTotals = new Map<string, { up: RelayCounters; down: RelayCounters }>();
+  readonly #closedCost = { packets: 0, busyNs: 0n };
 
   /** The signaling server's hook for WebRTC: relay this transport and hand the client the relay's address. */
   readonly mediaPath: MediaPath = async (transport, peerId) => {
@@ -56,6 +63,8 @@ export class NetworkRelay {
     this.#relays.set(peerId, set);
     transport.observer.on('close', () => {
       this.#accumulate(peerId, relay.counters);
+      this.#closedCost.packets += relay.cost.packets;
+      this.#closedCost.busyNs += relay.cost.busyNs;
       set.delete(relay);
       relay.close();
     });
@@ -82,6 +91,21 @@ export class NetworkRelay {
     const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zero(), down: zero() });
     for (const relay of this.#relays.get(peerId) ?? []) addInto(total, relay.counters);
     return total;
+  }
+
+  /**
+   * What the relay cost the harness: the peers relayed, the packets handled,
+   * and the event-loop time spent on them (the socket reads and writes around
+   * it are not in it; the self-watch's harness CPU has them).
+   */
+  cost(): RelayCost {
+    const relays = [...this.#relays.values()].flatMap((set) => [...set]);
+    const busyNs = relays.reduce((a, r) => a + r.cost.busyNs, this.#closedCost.busyNs);
+    return {
+      relayedPeers: [...this.#relays.keys(), ...this.#closedTotals.keys()].filter((id, i, all) => all.indexOf(id) === i).length,
+      packets: relays.reduce((a, r) => a + r.cost.packets, this.#closedCost.packets),
+      busySeconds: Number(busyNs) / 1e9,
+    };
   }
 
   #apply(relay: UdpRelay, impairment: PathImpairment | undefined): void {

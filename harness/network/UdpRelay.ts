@@ -19,6 +19,8 @@ export class UdpRelay {
   readonly down = new Impairment(NO_IMPAIRMENT);
   readonly up = new Impairment(NO_IMPAIRMENT);
   readonly counters = { up: zeroCounters(), down: zeroCounters() };
+  /** Packets handled, and the harness's event-loop time spent handling them (ns): the relay's own cost. */
+  readonly cost = { packets: 0, busyNs: 0n };
   #client: { address: string; port: number } | undefined;
   #closed = false;
 
@@ -31,12 +33,12 @@ export class UdpRelay {
     this.#client = client;
     clientSide.on('message', (packet, from) => {
       this.#client = { address: from.address, port: from.port };
-      this.#forward(packet, this.up, this.counters.up, (p) => sfuSide.send(p, sfu.port, sfu.ip));
+      this.#timed(() => this.#forward(packet, this.up, this.counters.up, (p) => sfuSide.send(p, sfu.port, sfu.ip)));
     });
     sfuSide.on('message', (packet) => {
       const client = this.#client;
       if (!client) return;
-      this.#forward(packet, this.down, this.counters.down, (p) => clientSide.send(p, client.port, client.address));
+      this.#timed(() => this.#forward(packet, this.down, this.counters.down, (p) => clientSide.send(p, client.port, client.address)));
     });
     // A send to a vanished peer must not take the harness down.
     clientSide.on('error', () => {});
@@ -68,6 +70,13 @@ export class UdpRelay {
 
   set(direction: 'up' | 'down', settings: ImpairmentSettings): void {
     this[direction].settings = settings;
+  }
+
+  #timed(handle: () => void): void {
+    const started = process.hrtime.bigint();
+    handle();
+    this.cost.packets++;
+    this.cost.busyNs += process.hrtime.bigint() - started;
   }
 
   #forward(packet: Buffer, impairment: Impairment, counters: RelayCounters, send: (p: Buffer) => void): void {

@@ -254,6 +254,7 @@ export class Run {
       faults: impact.faults,
       effects: { unexplained: impact.unexplained, suspect: impact.suspect },
       network: this.#networkCounters(),
+      relay: this.#network?.cost() ?? null,
       reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewerTimelines.flatMap((v) => v.freezes)),
     });
     writeSummary(this.summaryFile, summary);

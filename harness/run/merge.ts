@@ -142,6 +142,7 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
     faults: impact.faults,
     effects: { unexplained: impact.unexplained, suspect: impact.suspect },
     network: sfu.summary.network,
+    relay: sfu.summary.relay ?? null,
     reliability: {
       ...sfu.summary.reliability,
       reliable: reliabilities.every((r) => r.reliable),

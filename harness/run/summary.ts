@@ -5,6 +5,7 @@ import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 import { VIEWER_METRICS, type ViewerSummary } from './viewerSummary.js';
 import { FAULT_METRICS, type Effect, type FaultImpact } from './impact.js';
 import type { RelayCounters } from '../network/UdpRelay.js';
+import type { RelayCost } from '../network/NetworkRelay.js';
 
 /** Packets the network relay forwarded and dropped per peer (ground truth for network faults). */
 export type NetworkCounters = Record<string, { up: RelayCounters; down: RelayCounters }>;
@@ -34,6 +35,8 @@ export interface RunSummary {
   /** Effects counted for no fault: unexplained by any, or begun while the harness flagged itself. */
   effects: { unexplained: Effect[]; suspect: Effect[] };
   network: NetworkCounters | null;
+  /** The network relay's own cost to the harness (null: no relay in this run). */
+  relay: RelayCost | null;
   totals: {
     viewers: number;
     joined: number;
@@ -48,7 +51,7 @@ export interface RunSummary {
 }
 
 /** What a run knows when it ends; the summary derives totals, thresholds and the verdict from it. */
-export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'effects' | 'network' | 'reliability'> {
+export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'effects' | 'network' | 'relay' | 'reliability'> {
   scenario: Scenario;
   scenarioFile: string;
   startedAt: number;
@@ -75,6 +78,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     faults: input.faults,
     effects: input.effects,
     network: input.network,
+    relay: input.relay,
     totals: {
       viewers: viewers.length,
       joined: viewers.filter((v) => v.joinSeconds !== null).length,
