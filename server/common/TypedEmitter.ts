@@ -26,8 +26,22 @@ export class TypedEmitter<E extends EventMap> {
     return this;
   }
 
+  /**
+   * Calls every listener, each in turn; one that throws is reported and the
+   * others still run (mediasoup's safeEmit): a faulty output must not stop
+   * the journal or the run that emits to it.
+   */
   emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
-    return this.#emitter.emit(event, ...args);
+    // Raw listeners: a `once` wrapper removes itself when called.
+    const listeners = this.#emitter.rawListeners(event) as Array<(...a: unknown[]) => void>;
+    for (const listener of listeners) {
+      try {
+        listener(...args);
+      } catch (error) {
+        console.error(`livedrill: a listener of "${event}" threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return listeners.length > 0;
   }
 
   /** 0 = no limit: for emitters with one listener per peer (a room with thousands of viewers). */
