@@ -48,8 +48,8 @@ export class ConsoleServer {
   readonly #clients = new Set<ServerResponse>();
   readonly #token: Buffer;
   #heartbeat: NodeJS.Timeout | undefined;
-  /** Each top-level part of the state as last sent, serialized: updates carry only what changed. */
-  #sent = new Map<string, string>();
+  /** Each top-level part of the state as last sent, serialized (and a list's length): updates carry only what changed. */
+  #sent = new Map<string, { json: string; length?: number }>();
   /** GET /api/state, serialized once per state change, not once per request. */
   #stateCache: { now: number; body: string } | undefined;
   #onUpdate = (state: ConsoleState, point: LivePoint | null): void => this.#broadcastUpdate(state, point);
@@ -174,7 +174,7 @@ export class ConsoleServer {
     res.write('retry: 2000\n\n');
     const state = this.session.state();
     // A new feed starts from the whole state; the updates that follow build on what was last broadcast.
-    for (const [key, value] of Object.entries(state)) if (!this.#sent.has(key)) this.#sent.set(key, JSON.stringify(value));
+    for (const [key, value] of Object.entries(state)) if (!this.#sent.has(key)) this.#sent.set(key, sent(value, JSON.stringify(value)));
     res.write(`event: snapshot\ndata: ${JSON.stringify({ state: { ...state, ...this.#lastSentState() }, history: this.session.history() })}\n\n`);
     this.#clients.add(res);
     res.on('close', () => this.#clients.delete(res));
@@ -191,11 +191,12 @@ export class ConsoleServer {
     for (const [key, value] of Object.entries(state)) {
       const json = JSON.stringify(value);
       const before = this.#sent.get(key);
-      if (json === before) continue;
-      this.#sent.set(key, json);
+      if (json === before?.json) continue;
+      this.#sent.set(key, sent(value, json));
       // A list that only grew: the old text, less its closing bracket, then a comma.
-      const grew = Array.isArray(value) && before !== undefined && before !== '[]' && before.startsWith('[') && json.startsWith(before.slice(0, -1)) && json[before.length - 1] === ',';
-      if (grew) append[key] = value.slice((JSON.parse(before!) as unknown[]).length);
+      const old = before?.json;
+      const grew = Array.isArray(value) && before?.length && old!.startsWith('[') && json.startsWith(old!.slice(0, -1)) && json[old!.length - 1] === ',';
+      if (grew) append[key] = value.slice(before.length);
       else set[key] = value;
     }
     this.#broadcast('update', { set, append, point });
@@ -209,7 +210,7 @@ export class ConsoleServer {
 
   /** The state as the feeds know it (what the next update's changes apply to). */
   #lastSentState(): Record<string, unknown> {
-    return Object.fromEntries([...this.#sent].map(([key, json]) => [key, JSON.parse(json) as unknown]));
+    return Object.fromEntries([...this.#sent].map(([key, { json }]) => [key, JSON.parse(json) as unknown]));
   }
 
   #authorized(req: IncomingMessage, res: ServerResponse, queryToken: string | null): boolean {
@@ -256,6 +257,10 @@ export class ConsoleServer {
     if (given.length !== this.#token.length || !timingSafeEqual(given, this.#token)) return 'wrong token: this is not the token of this drill';
     return null;
   }
+}
+
+function sent(value: unknown, json: string): { json: string; length?: number } {
+  return Array.isArray(value) ? { json, length: value.length } : { json };
 }
 
 function allow(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {

@@ -195,20 +195,20 @@ export function measureImpact(
   const suspect: Effect[] = [];
   for (const v of viewers) {
     for (const { effect, key } of effectsOf(v)) {
-      const causes = candidates(effect);
+      const shown = listed(effect);
       if (isSuspect(effect)) {
-        if (listed(effect)) suspect.push(effect);
-        for (const f of faults.filter((f) => within(effect, f.start - LEAD_MS, settleEnd(f)) && radius.get(f)!.has(v.id))) {
-          if (listed(effect)) suspectOf.get(f)!.push(effect);
-        }
-      } else if (causes.length === 1) {
-        owned.get(causes[0])!.add(key);
-      } else if (causes.length > 1) {
-        const faultIds = causes.map((f) => f.faultId);
-        for (const f of causes) if (listed(effect)) overlaps.get(f)!.push({ ...effect, faultIds });
-      } else if (listed(effect)) {
-        unexplained.push(effect);
+        if (!shown) continue;
+        suspect.push(effect);
+        for (const f of faults) if (within(effect, f.start - LEAD_MS, settleEnd(f)) && radius.get(f)!.has(v.id)) suspectOf.get(f)!.push(effect);
+        continue;
       }
+      const causes = candidates(effect);
+      if (causes.length === 1) owned.get(causes[0])!.add(key);
+      else if (!shown) continue;
+      else if (causes.length > 1) {
+        const faultIds = causes.map((f) => f.faultId);
+        for (const f of causes) overlaps.get(f)!.push({ ...effect, faultIds });
+      } else unexplained.push(effect);
     }
   }
 
