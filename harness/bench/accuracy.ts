@@ -16,7 +16,7 @@ import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { percentile } from '../run/thresholds.js';
-import { maxOf } from '../../server/common/extremes.js';
+import { maxOf } from '../../common/extremes.js';
 import type { FaultImpact } from '../run/impact.js';
 
 const SCENARIO = `

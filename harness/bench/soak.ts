@@ -18,7 +18,7 @@ import { Command } from 'commander';
 import { readJournal } from '../run/Journal.js';
 import { readDrillRun } from '../drill/runFiles.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
-import { maxOf } from '../../server/common/extremes.js';
+import { maxOf } from '../../common/extremes.js';
 import { percentile } from '../run/thresholds.js';
 
 const opts = new Command()

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'puppeteer-core';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { PageConfig, PageReport, VideoOutboundStats } from '../page/reports.js';
 import { openReportingPage } from './chromium.js';
 import type { PageServer } from './PageServer.js';

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'puppeteer-core';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import type { Viewer, ViewerEvents, ViewerMeasurement } from '../run/Viewer.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';

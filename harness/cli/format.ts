@@ -1,6 +1,6 @@
 import type { RunSummary } from '../run/summary.js';
 import type { RunProgress } from '../run/Run.js';
-import { maxOf } from '../../server/common/extremes.js';
+import { maxOf } from '../../common/extremes.js';
 
 const kbps = (bps: number | null): number | null => (bps === null ? null : bps / 1000);
 const fixed = (n: number | null | undefined, digits = 2): string => (n === null || n === undefined ? '-' : n.toFixed(digits));

@@ -21,7 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeIssues } from '../../server/common/validation.js';
+import { describeIssues } from '../../common/validation.js';
 import { actionRequestSchema } from './actions.js';
 import { ActionError, type ConsoleState, type DrillSession, type LivePoint } from './DrillSession.js';
 

@@ -13,7 +13,7 @@
  */
 import { basename } from 'node:path';
 import type { Registry } from 'prom-client';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { Journal, JournalEntry } from '../run/Journal.js';
 import type { RunEvents } from '../run/Run.js';
 import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';

@@ -24,7 +24,7 @@
  * comes stays missed, so a downgrade cannot erase a breach.
  */
 import { z } from 'zod';
-import { describeIssues } from '../../server/common/validation.js';
+import { describeIssues } from '../../common/validation.js';
 import type { JournalEntry } from '../run/Journal.js';
 import { clockStartedAt, coveredMs, deadline } from './slaClock.js';
 import { SEVERITIES, type Severity, type SlaProfile } from './slaProfile.js';

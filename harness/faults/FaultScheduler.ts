@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { Journal } from '../run/Journal.js';
 import type { FaultRecord } from '../run/impact.js';
 import type { FaultContext, InjectedFault } from './Fault.js';

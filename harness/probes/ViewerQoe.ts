@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { AudioInboundStats, VideoInboundStats } from '../page/reports.js';
 import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
 

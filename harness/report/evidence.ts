@@ -18,7 +18,7 @@ import { loadSlaProfile, parseSlaProfile, type SlaProfile } from '../drill/slaPr
 import type { LoadedRun } from './loadRun.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
-import { minOf } from '../../server/common/extremes.js';
+import { minOf } from '../../common/extremes.js';
 
 export const EVIDENCE_FORMAT = 'livedrill-evidence/1';
 

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { readJournalFile, RunDirError, type JournalEntry } from '../run/Journal.js';
 import { z } from 'zod';
 import type { RunSummary } from '../run/summary.js';
-import { describeIssues } from '../../server/common/validation.js';
+import { describeIssues } from '../../common/validation.js';
 
 export interface LoadedRun {
   /** Absolute path of the run directory. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { Browser } from 'puppeteer-core';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { SfuServer } from '../../server/http/SfuServer.js';
 import type { Scenario } from '../scenario/schema.js';
 import { PageServer } from '../browser/PageServer.js';

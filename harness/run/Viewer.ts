@@ -1,4 +1,4 @@
-import type { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import type { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { PageReport } from '../page/reports.js';
 import type { ViewerQoe } from '../probes/ViewerQoe.js';
 

@@ -4,7 +4,7 @@
  *   join_seconds: ["p95 < 5", "max < 10"]
  *   freeze_ratio: ["max <= 0.01"]
  */
-import { maxOf, minOf } from '../../server/common/extremes.js';
+import { maxOf, minOf } from '../../common/extremes.js';
 export const AGGREGATIONS = ['min', 'max', 'avg', 'sum', 'count', 'p50', 'p90', 'p95', 'p99'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 const OPERATORS = ['<=', '>=', '==', '<', '>'] as const;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { describeIssues } from '../../server/common/validation.js';
+import { describeIssues } from '../../common/validation.js';
 
 type ErrorClass = new (message: string) => Error;
 

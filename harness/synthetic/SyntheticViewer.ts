@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { PeerSession, type JoinReply } from '../page/session.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { types } from '../mediasoup/index.js';
-import { TypedEmitter } from '../common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 
 export type PeerRole = 'publisher' | 'viewer';
 

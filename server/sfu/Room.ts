@@ -1,5 +1,5 @@
 import type { types } from '../mediasoup/index.js';
-import { TypedEmitter } from '../common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { Peer } from './Peer.js';
 
 export type RoomEvents = {

@@ -4,7 +4,7 @@ import {
   type ListenAddress,
   type types,
 } from '../mediasoup/index.js';
-import { TypedEmitter } from '../common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { Room } from './Room.js';
 
 export interface SfuOptions {

@@ -9,7 +9,7 @@ import {
   webRtcTransportOptions,
   type types,
 } from '../mediasoup/index.js';
-import { TypedEmitter } from '../common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import type { Room } from '../sfu/Room.js';
 import { Peer } from '../sfu/Peer.js';

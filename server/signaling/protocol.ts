@@ -8,7 +8,7 @@
  *   server -> { notification, data }
  */
 import { z } from 'zod';
-import { describeIssues } from '../common/validation.js';
+import { describeIssues } from '../../common/validation.js';
 
 const id = z.string().min(1).max(128);
 const json = z.record(z.string(), z.unknown());

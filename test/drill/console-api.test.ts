@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { Journal, readJournal } from '../../harness/run/Journal.js';
 import type { RunEvents, RunProgress } from '../../harness/run/Run.js';
 import { ConsoleServer } from '../../harness/drill/ConsoleServer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TypedEmitter } from '../../server/common/TypedEmitter.js';
+import { TypedEmitter } from '../../common/TypedEmitter.js';
 
 describe('TypedEmitter', () => {
   it('a listener that throws is reported; the others still run and emit does not throw', () => {
