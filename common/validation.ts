@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { maxOf } from './extremes.js';
+import { maxOf } from './stats.js';
 
 type Issue = z.core.$ZodIssue;
 

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
-import { percentile } from '../run/thresholds.js';
-import { maxOf } from '../../common/extremes.js';
+import { percentile } from '../../common/stats.js';
+import { maxOf } from '../../common/stats.js';
 import type { FaultImpact } from '../run/impact.js';
 
 const SCENARIO = `

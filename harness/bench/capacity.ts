@@ -24,8 +24,8 @@ import { AUDIO_GAP_MS } from '../report/reconstruct.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
-import { percentile } from '../run/thresholds.js';
-import { maxOf, minOf } from '../../common/extremes.js';
+import { percentile } from '../../common/stats.js';
+import { maxOf, minOf } from '../../common/stats.js';
 
 /** An audio gap, as the report counts them: a sample period with AUDIO_GAP_MS or more concealed. */
 const AUDIO_GAP_SAMPLES = (AUDIO_GAP_MS / 1000) * AUDIO_SAMPLE_RATE;

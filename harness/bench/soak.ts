@@ -18,8 +18,8 @@ import { Command } from 'commander';
 import { readJournal } from '../run/Journal.js';
 import { readDrillRun } from '../drill/runFiles.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
-import { maxOf } from '../../common/extremes.js';
-import { percentile } from '../run/thresholds.js';
+import { maxOf } from '../../common/stats.js';
+import { percentile } from '../../common/stats.js';
 
 const opts = new Command()
   .option('--duration <duration>', 'how long the drill runs', '1h')

@@ -1,6 +1,6 @@
 import type { RunSummary } from '../run/summary.js';
 import type { RunProgress } from '../run/Run.js';
-import { maxOf } from '../../common/extremes.js';
+import { maxOf, median } from '../../common/stats.js';
 
 const kbps = (bps: number | null): number | null => (bps === null ? null : bps / 1000);
 const fixed = (n: number | null | undefined, digits = 2): string => (n === null || n === undefined ? '-' : n.toFixed(digits));
@@ -47,7 +47,6 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
   );
   if (s.faults.length > 0) {
     out.push('');
-    const median = (xs: number[]): number | null => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
     out.push(
       table(
         ['fault', 'at s', 'len s', 'targets', 'affected', 'overlap/suspect', 'freeze s (med)', 'concealed s (med)', 'loss (med)', 'disconnects', 'recovery p95 s', 'unrecovered', 'keyframe reqs', 'pub kbps before/during'],
@@ -60,9 +59,9 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
             String(f.targets.length),
             `${f.affected.length}${f.affectedUntargeted.length ? ` (+${f.affectedUntargeted.length} unexplained outside)` : ''}`,
             `${f.overlaps.length}/${f.suspect.length}`,
-            fixed(median(targeted.map((v) => v.freezeSeconds))),
-            fixed(median(targeted.map((v) => v.audioConcealedSeconds))),
-            fixed(median(targeted.flatMap((v) => (v.packetLossRatio === null ? [] : [v.packetLossRatio]))), 3),
+            fixed(median(targeted.map((v) => v.freezeSeconds), null)),
+            fixed(median(targeted.map((v) => v.audioConcealedSeconds), null)),
+            fixed(median(targeted.flatMap((v) => (v.packetLossRatio === null ? [] : [v.packetLossRatio])), null), 3),
             String(f.viewers.reduce((a, v) => a + v.disconnects, 0)),
             fixed(f.recoverySeconds.p95),
             String(f.unrecovered.length),

@@ -1,7 +1,7 @@
 /** The drill's outcome as the CLI prints it: incident timings, then each vendor ticket's SLA verdict. */
 import type { ScheduledFault } from './schedule.js';
 import type { DrillTimings } from './timings.js';
-import { maxOf } from '../../common/extremes.js';
+import { maxOf } from '../../common/stats.js';
 
 export function formatSpan(ms: number | null): string {
   if (ms === null) return '-';

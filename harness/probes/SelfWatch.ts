@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
+import { median } from '../../common/stats.js';
 
 /** One reading of how loaded the machine and the harness were. */
 export interface SelfSample {
@@ -258,12 +259,6 @@ export function judgeReliability(
     browserFramesDropped,
     coresP50,
   };
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function readMachineTicks(): { total: number; idle: number } {

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { JournalEntry } from '../run/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
-import { percentile } from '../run/thresholds.js';
+import { percentile } from '../../common/stats.js';
 import { judgeReliability, noiseSpans, type NoiseSpan, type Reliability, type SelfSample } from '../probes/SelfWatch.js';
 import type { Freeze } from '../probes/freeze.js';
 import { drillTimings, type IncidentTimings, type UnmatchedEntry } from '../drill/timings.js';
@@ -18,7 +18,7 @@ import { loadSlaProfile, parseSlaProfile, type SlaProfile } from '../drill/slaPr
 import type { LoadedRun } from './loadRun.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
-import { minOf } from '../../common/extremes.js';
+import { minOf } from '../../common/stats.js';
 
 export const EVIDENCE_FORMAT = 'livedrill-evidence/1';
 

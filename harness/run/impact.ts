@@ -6,7 +6,7 @@
 import type { Freeze } from '../probes/freeze.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../faults/schema.js';
-import { percentile } from './thresholds.js';
+import { percentile } from '../../common/stats.js';
 
 /** Ground truth: what was injected, on whom, from when to when (epoch ms). */
 export interface FaultRecord {

@@ -4,7 +4,7 @@
  *   join_seconds: ["p95 < 5", "max < 10"]
  *   freeze_ratio: ["max <= 0.01"]
  */
-import { maxOf, minOf } from '../../common/extremes.js';
+import { maxOf, minOf, percentile } from '../../common/stats.js';
 export const AGGREGATIONS = ['min', 'max', 'avg', 'sum', 'count', 'p50', 'p90', 'p95', 'p99'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 const OPERATORS = ['<=', '>=', '==', '<', '>'] as const;
@@ -40,14 +40,6 @@ export function aggregate(values: number[], aggregation: Aggregation): number {
     default:
       return percentile(values, Number(aggregation.slice(1)));
   }
-}
-
-/** Nearest-rank percentile. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
 function holds(measured: number, { operator, value }: Condition): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, evaluateThresholds, parseCondition, percentile } from '../../harness/run/thresholds.js';
+import { aggregate, evaluateThresholds, parseCondition } from '../../harness/run/thresholds.js';
+import { percentile } from '../../common/stats.js';
 
 describe('thresholds', () => {
   it('parses conditions and explains bad ones', () => {
