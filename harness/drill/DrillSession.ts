@@ -20,7 +20,7 @@ import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';
 import { DrillMetrics } from './metrics.js';
 import type { DrillSchedule } from './schedule.js';
-import type { AlertSettings } from './schema.js';
+import type { AlertSettings } from '../scenario/drill.js';
 import { judgeFirstResponse, drillTimings, type DrillTimings, type SeverityChange, type SlaVerdict } from './timings.js';
 import type { Severity, SlaProfile } from './slaProfile.js';
 

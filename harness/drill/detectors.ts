@@ -15,7 +15,7 @@
  */
 import type { RunProgress } from '../run/Run.js';
 import { AUDIO_SAMPLE_RATE, type QoeCounters } from '../probes/ViewerQoe.js';
-import type { AlertSettings } from './schema.js';
+import type { AlertSettings } from '../scenario/drill.js';
 
 export const ALERT_RULES = ['freeze-ratio', 'audio-drop', 'disconnects', 'unrecovered'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];

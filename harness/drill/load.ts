@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
-import { targetProblem, type Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/schema.js';
+import { faultProblems } from '../scenario/faults.js';
 import { drawSchedule, randomSeed, type DrillSchedule } from './schedule.js';
-import type { DrillSpec } from './schema.js';
+import type { DrillSpec } from '../scenario/drill.js';
 import { parseSlaProfile, type SlaProfile } from './slaProfile.js';
 
 export interface LoadedDrill {
@@ -67,18 +68,10 @@ export function checkDrill(scenario: Scenario, file: string): Scenario & { drill
   }
   const limit = drill.timeLimit ?? scenario.duration;
   drill.faults.forEach((fault, i) => {
-    if (drill.timeLimit === undefined) {
-      const end = fault.window[1] + ('duration' in fault ? fault.duration : 0);
-      if (end > limit) {
-        problems.push(`${file}: drill.faults.${i}.window: may end at ${end / 1000} s, after the time limit (duration ${limit / 1000} s)`);
-      }
-    }
-    if ('viewers' in fault && !('target' in fault && fault.target === 'publisher')) {
-      const problem = targetProblem(fault.viewers, scenario.viewers);
-      if (problem) problems.push(`${file}: drill.faults.${i}.viewers: ${problem}`);
-    }
-    if (fault.kind === 'worker-crash' && fault.worker >= scenario.sfu.workers) {
-      problems.push(`${file}: drill.faults.${i}.worker: no worker ${fault.worker}: sfu.workers is ${scenario.sfu.workers}`);
+    for (const [field, message] of faultProblems(fault, fault.window[1], { limit, limitName: 'the time limit', may: true, scenario })) {
+      // With a time limit of its own, the drill's schema has checked the end already.
+      if (field === 'end' && drill.timeLimit !== undefined) continue;
+      problems.push(`${file}: drill.faults.${i}.${field === 'end' ? 'window' : field}: ${message}`);
     }
   });
   if (problems.length > 0) throw new ScenarioError(problems.join('\n'));

@@ -5,9 +5,10 @@
  * seed gives one nobody has seen.
  */
 import { randomInt } from 'node:crypto';
-import type { FaultSpec } from '../faults/schema.js';
+import { faultDuration } from '../scenario/faults.js';
+import type { FaultSpec } from '../scenario/faults.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { DrillFaultSpec } from './schema.js';
+import type { DrillFaultSpec } from '../scenario/drill.js';
 
 /** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Good enough to place faults; not for secrets. */
 export function mulberry32(seed: number): () => number {
@@ -68,7 +69,7 @@ export function drawSchedule(scenario: Scenario, seed: number): DrillSchedule {
       kind: fault.kind,
       window: drill.faults[i].window,
       at: fault.at,
-      duration: 'duration' in fault ? fault.duration : 0,
+      duration: faultDuration(fault),
     })),
     scenario: { ...scenario, duration: timeLimitMs, faults },
   };

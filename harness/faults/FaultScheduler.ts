@@ -3,7 +3,7 @@ import type { Journal } from '../run/Journal.js';
 import type { FaultRecord } from '../run/impact.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import { injectFault } from './kinds.js';
-import { faultIdOf, type FaultSpec } from './schema.js';
+import { faultDuration, faultIdOf, type FaultSpec } from '../scenario/faults.js';
 
 export type FaultEvents = {
   inject: [record: FaultRecord];
@@ -70,7 +70,7 @@ export class FaultScheduler {
       this.#fail(new Error(message));
       return;
     }
-    const duration = 'duration' in spec ? spec.duration : 0;
+    const duration = faultDuration(spec);
     const { kind: _kind, at: _at, id: _id, ...params } = spec as FaultSpec & { id?: string };
     const record: FaultRecord = { faultId, kind: spec.kind, start, end: start + duration, targets: injected.targets, params };
     this.records.push(record);

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImpairmentSettings } from '../network/Impairment.js';
 import { NO_IMPAIRMENT } from '../network/Impairment.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
-import type { FaultSpec } from './schema.js';
+import type { FaultSpec } from '../scenario/faults.js';
 import { resolveViewers } from './targets.js';
 import { hold, release, type Pausable } from './pauseHolds.js';
 

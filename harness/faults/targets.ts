@@ -1,4 +1,4 @@
-import type { FaultSpec, ViewerTargets } from './schema.js';
+import type { FaultSpec, ViewerTargets } from '../scenario/faults.js';
 
 /**
  * Resolves a target spec against the viewers in join order: a count or a

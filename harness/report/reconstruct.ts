@@ -11,7 +11,7 @@ import type { FaultRecord, PublisherSample, ViewerTimeline } from '../run/impact
 import { FreezeDetector, type Freeze } from '../probes/freeze.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { AudioInboundStats, VideoInboundStats } from '../page/reports.js';
-import type { FaultKind } from '../faults/schema.js';
+import type { FaultKind } from '../scenario/faults.js';
 
 /** Video gaps over this are the vendor-dashboard style freeze the report always shows. */
 export const VIDEO_FIXED_MS = 500;

@@ -6,6 +6,7 @@ import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { SfuServer } from '../../server/http/SfuServer.js';
 import type { Scenario } from '../scenario/schema.js';
+import { faultDuration } from '../scenario/faults.js';
 import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
 import { BrowserPublisher } from '../browser/BrowserPublisher.js';
@@ -286,7 +287,7 @@ export class Run {
     // Fault times are known now: impact analysis reads viewer samples only around them.
     const steady = this.#steadyFrom;
     this.#timelines.keepSamplesIn(
-      this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + ('duration' in f ? f.duration : 0) + SETTLE_MS + 5000]),
+      this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + faultDuration(f) + SETTLE_MS + 5000]),
     );
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');

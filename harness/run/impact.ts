@@ -3,9 +3,10 @@
  * Inputs are what the run recorded: fault windows (start, end, targets) and
  * per-viewer timelines (freezes, audio samples, disconnects, recoveries).
  */
+import type { FaultMetricName } from '../scenario/thresholds.js';
 import type { Freeze } from '../probes/freeze.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
-import type { FaultKind } from '../faults/schema.js';
+import type { FaultKind } from '../scenario/faults.js';
 import { percentile } from '../../common/stats.js';
 
 /** Ground truth: what was injected, on whom, from when to when (epoch ms). */
@@ -362,7 +363,7 @@ function bitrate(series: PublisherSample[], from: number, to: number): number | 
  * Fault metrics a threshold can name. Per-viewer ones take one value per
  * (fault, affected or targeted viewer); per-fault ones one value per fault.
  */
-export const FAULT_METRICS: Record<string, (impacts: FaultImpact[]) => number[]> = {
+export const FAULT_METRICS: Record<FaultMetricName, (impacts: FaultImpact[]) => number[]> = {
   fault_recovery_seconds: (all) =>
     all.flatMap((f) => f.viewers.filter((v) => v.affected).map((v) => v.recoverySeconds ?? Number.POSITIVE_INFINITY)),
   fault_freeze_seconds: (all) => all.flatMap((f) => f.viewers.filter((v) => v.targeted).map((v) => v.freezeSeconds)),

@@ -1,3 +1,4 @@
+import { isViewerMetric } from '../scenario/thresholds.js';
 import { writeFileSync, renameSync } from 'node:fs';
 import type { Scenario } from '../scenario/schema.js';
 import type { Reliability } from '../probes/SelfWatch.js';
@@ -62,7 +63,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   const { viewers } = input;
   const sum = (f: (v: ViewerSummary) => number): number => viewers.reduce((a, v) => a + f(v), 0);
   const thresholds = evaluateThresholds(input.scenario.thresholds, (metric) =>
-    metric in VIEWER_METRICS ? viewers.map(VIEWER_METRICS[metric]) : FAULT_METRICS[metric](input.faults),
+    isViewerMetric(metric) ? viewers.map(VIEWER_METRICS[metric]) : FAULT_METRICS[metric](input.faults),
   );
   return {
     runId: input.runId,

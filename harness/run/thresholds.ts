@@ -1,29 +1,10 @@
 /**
- * Pass/fail lives here, not in the scenario runner (as in k6): a scenario
- * names per-viewer metrics and conditions on their aggregate, e.g.
- *   join_seconds: ["p95 < 5", "max < 10"]
- *   freeze_ratio: ["max <= 0.01"]
+ * Pass/fail lives here, not in the scenario runner (as in k6): each condition
+ * of the scenario's `thresholds:` (grammar in scenario/thresholds.ts) is
+ * checked against the aggregate of the measured values.
  */
 import { maxOf, minOf, percentile } from '../../common/stats.js';
-export const AGGREGATIONS = ['min', 'max', 'avg', 'sum', 'count', 'p50', 'p90', 'p95', 'p99'] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
-const OPERATORS = ['<=', '>=', '==', '<', '>'] as const;
-type Operator = (typeof OPERATORS)[number];
-
-export interface Condition {
-  aggregation: Aggregation;
-  operator: Operator;
-  value: number;
-}
-
-const CONDITION = /^\s*(min|max|avg|sum|count|p50|p90|p95|p99)\s*(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
-
-/** Parses "p95 < 5"; returns an explanation string when it is not a condition. */
-export function parseCondition(text: string): Condition | string {
-  const match = CONDITION.exec(text);
-  if (!match) return `expected "<${AGGREGATIONS.join('|')}> <${OPERATORS.join('|')}> <number>", got ${JSON.stringify(text)}`;
-  return { aggregation: match[1] as Aggregation, operator: match[2] as Operator, value: Number(match[3]) };
-}
+import { parseCondition, type Aggregation, type Condition } from '../scenario/thresholds.js';
 
 export function aggregate(values: number[], aggregation: Aggregation): number {
   if (aggregation === 'count') return values.length;
@@ -67,12 +48,12 @@ export interface ThresholdResult {
 }
 
 /** Evaluates every condition against per-viewer values of each metric. */
-export function evaluateThresholds(
-  thresholds: Record<string, string[]>,
-  valuesOf: (metric: string) => number[],
+export function evaluateThresholds<M extends string>(
+  thresholds: Partial<Record<M, string[]>>,
+  valuesOf: (metric: M) => number[],
 ): ThresholdResult[] {
   const results: ThresholdResult[] = [];
-  for (const [metric, conditions] of Object.entries(thresholds)) {
+  for (const [metric, conditions] of Object.entries(thresholds) as Array<[M, string[]]>) {
     const values = valuesOf(metric);
     for (const text of conditions) {
       const condition = parseCondition(text);

@@ -1,3 +1,4 @@
+import type { ViewerMetricName } from '../scenario/thresholds.js';
 import { AUDIO_SAMPLE_RATE, type ViewerQoe } from '../probes/ViewerQoe.js';
 import type { FreezeTotals } from '../probes/freeze.js';
 
@@ -73,7 +74,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
  * Per-viewer metrics that thresholds can name. A viewer that never showed a
  * frame has no join time: it counts as +Infinity, so it fails a join limit.
  */
-export const VIEWER_METRICS: Record<string, (v: ViewerSummary) => number> = {
+export const VIEWER_METRICS: Record<ViewerMetricName, (v: ViewerSummary) => number> = {
   join_seconds: (v) => v.joinSeconds ?? Number.POSITIVE_INFINITY,
   fps: (v) => v.fps,
   frames_rendered: (v) => v.framesRendered,

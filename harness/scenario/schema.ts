@@ -4,18 +4,14 @@
  */
 import { z } from 'zod';
 import { bitrateBps, durationBetween } from './units.js';
-import { parseCondition } from '../run/thresholds.js';
-import { VIEWER_METRICS } from '../run/viewerSummary.js';
-import { FAULT_METRICS } from '../run/impact.js';
-import { faultIdOf, faultSchema, type ViewerTargets } from '../faults/schema.js';
-import { drillSchema } from '../drill/schema.js';
+import { parseCondition, THRESHOLD_METRICS, type ThresholdMetric } from './thresholds.js';
+import { faultIdOf, faultProblems, faultSchema } from './faults.js';
+import { drillSchema } from './drill.js';
 
 const condition = z.string().superRefine((text, ctx) => {
   const parsed = parseCondition(text);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
-
-const metricNames = [...Object.keys(VIEWER_METRICS), ...Object.keys(FAULT_METRICS)];
 
 export const scenarioSchema = z
   .object({
@@ -88,11 +84,12 @@ export const scenarioSchema = z
       .record(z.string(), z.array(condition).min(1))
       .superRefine((thresholds, ctx) => {
         for (const metric of Object.keys(thresholds)) {
-          if (!metricNames.includes(metric)) {
-            ctx.addIssue({ code: 'custom', path: [metric], message: `unknown metric; expected one of ${metricNames.join(', ')}` });
+          if (!(THRESHOLD_METRICS as readonly string[]).includes(metric)) {
+            ctx.addIssue({ code: 'custom', path: [metric], message: `unknown metric; expected one of ${THRESHOLD_METRICS.join(', ')}` });
           }
         }
       })
+      .transform((thresholds) => thresholds as Partial<Record<ThresholdMetric, string[]>>)
       .default({}),
     /** An outage drill: hidden faults, alerts, people's actions timed against a vendor SLA (harness/drill/). */
     drill: drillSchema.optional(),
@@ -112,42 +109,10 @@ export const scenarioSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'id'], message: `"${id}" is already the id of faults[${first}]; fault ids must be unique` });
       } else firstWithId.set(id, i);
-      const end = fault.at + ('duration' in fault ? fault.duration : 0);
-      if (end > scenario.duration) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['faults', i],
-          message: `ends at ${end / 1000} s, after the broadcast (duration ${scenario.duration / 1000} s)`,
-        });
-      }
-      if ('viewers' in fault && !('target' in fault && fault.target === 'publisher')) {
-        const problem = targetProblem(fault.viewers, scenario.viewers);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['faults', i, 'viewers'], message: problem });
-      }
-      if ('worker' in fault && fault.worker >= scenario.sfu.workers) {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'worker'], message: `no worker ${fault.worker}: sfu.workers is ${scenario.sfu.workers}` });
+      for (const [field, message] of faultProblems(fault, fault.at, { limit: scenario.duration, limitName: 'the broadcast', scenario })) {
+        ctx.addIssue({ code: 'custom', path: ['faults', i, ...(field === 'end' ? [] : [field])], message });
       }
     });
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
-
-/**
- * Whether a fault's targets can be found among the scenario's viewers.
- * Viewers brought by shards (a scenario with none of its own) are known only
- * at run time; so are ids of shard viewers (`s1-browser-2`).
- */
-export function targetProblem(spec: ViewerTargets, viewers: { browser: number; synthetic: number }): string | undefined {
-  const total = viewers.browser + viewers.synthetic;
-  if (total === 0 || spec === 'all') return undefined;
-  if (typeof spec === 'number') return spec > total ? `${spec} viewers, but the scenario has ${total}` : undefined;
-  if (typeof spec === 'string') {
-    return Math.round((total * Number(spec.slice(0, -1))) / 100) === 0 ? `${spec} of ${total} viewers is none of them` : undefined;
-  }
-  const unknown = spec.filter((id) => {
-    const m = /^(s\d+-)?(browser|synthetic)-(\d+)$/.exec(id);
-    if (!m) return true;
-    return m[1] === undefined && (Number(m[3]) < 1 || Number(m[3]) > viewers[m[2] as 'browser' | 'synthetic']);
-  });
-  return unknown.length ? `no viewer ${unknown.join(', ')}: the scenario has browser-1..${viewers.browser} and synthetic-1..${viewers.synthetic}` : undefined;
-}

@@ -1,7 +1,7 @@
 /** livedrill's drill alert rules, fed synthetic progress, one sample a second. */
 import { describe, expect, it } from 'vitest';
 import { Detectors, liveSample, type AlertTransition, type LiveSample, type ObservedViewer } from '../../harness/drill/detectors.js';
-import { alertSettingsSchema } from '../../harness/drill/schema.js';
+import { alertSettingsSchema } from '../../harness/scenario/drill.js';
 import type { RunProgress } from '../../harness/run/Run.js';
 
 const T0 = 1_700_000_000_000;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { measureImpact, type FaultRecord, type ViewerTimeline } from '../../harness/run/impact.js';
-import type { FaultKind } from '../../harness/faults/schema.js';
+import type { FaultKind } from '../../harness/scenario/faults.js';
 
 const T0 = 1_000_000;
 const at = (s: number): number => T0 + s * 1000;

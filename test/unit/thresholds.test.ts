@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, evaluateThresholds, parseCondition } from '../../harness/run/thresholds.js';
+import { aggregate, evaluateThresholds } from '../../harness/run/thresholds.js';
+import { parseCondition } from '../../harness/scenario/thresholds.js';
 import { percentile } from '../../common/stats.js';
 
 describe('thresholds', () => {

@@ -18,8 +18,8 @@
  * Windows count, like `at`, from the start of the steady broadcast.
  */
 import { z } from 'zod';
-import { faultSchema, type FaultSpec } from '../faults/schema.js';
-import { durationMs } from '../scenario/units.js';
+import { faultDuration, faultSchema, type FaultSpec } from './faults.js';
+import { durationMs } from './units.js';
 
 const ratio = z.number().min(0).max(1);
 
@@ -87,15 +87,11 @@ export const drillSchema = z
   })
   .strict()
   .superRefine((drill, ctx) => {
-    if (drill.timeLimit === undefined) return; // checked against the scenario's duration by load.ts
+    if (drill.timeLimit === undefined) return; // checked against the scenario's duration by drill/load.ts
     drill.faults.forEach((fault, i) => {
-      const end = fault.window[1] + ('duration' in fault ? fault.duration : 0);
+      const end = fault.window[1] + faultDuration(fault);
       if (end > drill.timeLimit!) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['faults', i, 'window'],
-          message: `may end at ${end / 1000} s, after the time limit (${drill.timeLimit! / 1000} s)`,
-        });
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'window'], message: `may end at ${end / 1000} s, after the time limit (${drill.timeLimit! / 1000} s)` });
       }
     });
   });
