@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
-import { readJournal } from '../run/Journal.js';
+import { readJournal } from '../journal/Journal.js';
 import { viewerTimelines } from '../run/merge.js';
 import { AUDIO_GAP_MS } from '../report/reconstruct.js';
 import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';

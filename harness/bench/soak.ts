@@ -15,7 +15,7 @@ import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { readJournal } from '../run/Journal.js';
+import { readJournal } from '../journal/Journal.js';
 import { readDrillRun } from '../drill/runFiles.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
 import { maxOf } from '../../common/stats.js';

@@ -6,7 +6,7 @@ import { loadScenario, parseScenario, ScenarioError } from '../scenario/load.js'
 import type { Scenario } from '../scenario/schema.js';
 import { Run } from '../run/Run.js';
 import { mergeRuns } from '../run/merge.js';
-import { RunDirError } from '../run/Journal.js';
+import { RunDirError } from '../journal/Journal.js';
 import { reportCommand } from '../report/cli.js';
 import { writeSummary } from '../run/summary.js';
 import { executeInForeground } from './execute.js';

@@ -14,7 +14,7 @@
 import { basename } from 'node:path';
 import type { Registry } from 'prom-client';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { Journal, JournalEntry } from '../run/Journal.js';
+import type { Journal, JournalEntry } from '../journal/Journal.js';
 import type { RunEvents } from '../run/Run.js';
 import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';

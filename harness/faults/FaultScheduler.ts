@@ -1,5 +1,5 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { Journal } from '../run/Journal.js';
+import type { Journal } from '../journal/Journal.js';
 import type { FaultRecord } from '../run/impact.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import { injectFault } from './kinds.js';

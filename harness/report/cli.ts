@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { writeReport } from './writeReport.js';
-import { RunDirError } from '../run/Journal.js';
+import { RunDirError } from '../journal/Journal.js';
 
 export function reportCommand(program: Command): Command {
   return program

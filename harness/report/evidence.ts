@@ -7,7 +7,7 @@
  * present, supplies the run's own impact verdicts and what the journal lacks.
  */
 import { basename } from 'node:path';
-import type { JournalEntry } from '../run/Journal.js';
+import type { JournalEntry } from '../journal/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
 import { percentile } from '../../common/stats.js';
@@ -15,7 +15,7 @@ import { judgeReliability, noiseSpans, type NoiseSpan, type Reliability, type Se
 import type { Freeze } from '../probes/freeze.js';
 import { drillTimings, type IncidentTimings, type UnmatchedEntry } from '../drill/timings.js';
 import { loadSlaProfile, parseSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
-import type { LoadedRun } from './loadRun.js';
+import type { LoadedRun } from '../run/runDir.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
 import { minOf } from '../../common/stats.js';

@@ -5,7 +5,7 @@
  * when there is one, only adds what the journal cannot say (viewer kinds,
  * the browser version, the exact end of measurement).
  */
-import type { JournalEntry } from '../run/Journal.js';
+import type { JournalEntry } from '../journal/Journal.js';
 import type { RunSummary } from '../run/summary.js';
 import type { FaultRecord, PublisherSample, ViewerTimeline } from '../run/impact.js';
 import { FreezeDetector, type Freeze } from '../probes/freeze.js';

@@ -24,7 +24,7 @@ import { MetricsServer } from '../collectors/MetricsServer.js';
 import { FaultScheduler } from '../faults/FaultScheduler.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { networkFaultReach } from '../faults/targets.js';
-import { Journal } from './Journal.js';
+import { Journal } from '../journal/Journal.js';
 import { Timelines } from './Timelines.js';
 import { LEAD_MS, measureImpact, SETTLE_MS } from './impact.js';
 import { buildSummary, writeSummary, type RunSummary } from './summary.js';

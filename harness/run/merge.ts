@@ -5,7 +5,7 @@ import type { PageReport } from '../page/reports.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { Freeze } from '../probes/freeze.js';
 import { noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
-import { readJournal, RunDirError, type JournalEntry } from './Journal.js';
+import { readJournal, RunDirError, type JournalEntry } from '../journal/Journal.js';
 import { measureImpact, type FaultRecord, type ViewerTimeline } from './impact.js';
 import { buildSummary, type RunSummary } from './summary.js';
 import { Timelines } from './Timelines.js';

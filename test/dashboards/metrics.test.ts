@@ -20,7 +20,7 @@ import { SelfWatch } from '../../harness/probes/SelfWatch.js';
 import { ViewerQoe } from '../../harness/probes/ViewerQoe.js';
 import { registerFaultMetrics } from '../../harness/collectors/faultMetrics.js';
 import { FaultScheduler } from '../../harness/faults/FaultScheduler.js';
-import { Journal } from '../../harness/run/Journal.js';
+import { Journal } from '../../harness/journal/Journal.js';
 import { DrillMetrics } from '../../harness/drill/metrics.js';
 import { promDir, startPrometheus, type LivePrometheus, type Json } from './livePrometheus.js';
 

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJournal } from '../../harness/run/Journal.js';
+import { readJournal } from '../../harness/journal/Journal.js';
 import { writeDrillFile, writeToken } from '../../harness/drill/runFiles.js';
 
 const livedrill = (...args: string[]) => spawnSync(process.execPath, ['harness/cli/livedrill.js', ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import { Journal, readJournal } from '../../harness/run/Journal.js';
+import { Journal, readJournal } from '../../harness/journal/Journal.js';
 import type { RunEvents, RunProgress } from '../../harness/run/Run.js';
 import { ConsoleServer } from '../../harness/drill/ConsoleServer.js';
 import { DrillSession, type DrillRun } from '../../harness/drill/DrillSession.js';

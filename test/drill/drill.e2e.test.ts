@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../harness/browser/chromium.js';
-import { readJournal, type JournalEntry } from '../../harness/run/Journal.js';
+import { readJournal, type JournalEntry } from '../../harness/journal/Journal.js';
 import { loadSlaProfile } from '../../harness/drill/slaProfile.js';
 import { deadline } from '../../harness/drill/slaClock.js';
 import { drillTimings, type IncidentTimings } from '../../harness/drill/timings.js';

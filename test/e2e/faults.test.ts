@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { runReliably } from '../reliableRun.js';
-import { readJournal } from '../../harness/run/Journal.js';
+import { readJournal } from '../../harness/journal/Journal.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 import type { FaultImpact } from '../../harness/run/impact.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../tempDirs.js';
 import { audioGaps, buildEvidence } from '../../harness/report/evidence.js';
-import { loadRun } from '../../harness/report/loadRun.js';
+import { loadRun } from '../../harness/run/runDir.js';
 import type { SampleDelta } from '../../harness/report/reconstruct.js';
 import { renderMarkdown } from '../../harness/report/markdown.js';
 import { renderHtml } from '../../harness/report/html.js';

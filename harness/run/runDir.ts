@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readJournalFile, RunDirError, type JournalEntry } from '../run/Journal.js';
+import { readJournalFile, RunDirError, type JournalEntry } from '../journal/Journal.js';
 import { z } from 'zod';
-import type { RunSummary } from '../run/summary.js';
+import type { RunSummary } from './summary.js';
 import { describeIssues } from '../../common/validation.js';
 
 export interface LoadedRun {
