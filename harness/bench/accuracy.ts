@@ -17,7 +17,7 @@ import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { percentile } from '../../common/stats.js';
 import { maxOf } from '../../common/stats.js';
-import type { FaultImpact } from '../run/impact.js';
+import { FaultImpact } from '../run/impact.js';
 
 const SCENARIO = `
 name: accuracy-matrix

@@ -19,13 +19,11 @@ import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { readJournal } from '../journal/Journal.js';
-import { viewerTimelines } from '../run/merge.js';
-import { AUDIO_GAP_MS } from '../report/reconstruct.js';
-import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
+import { JournalReplay } from '../journal/replay.js';
+import { AUDIO_GAP_MS, AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
-import { percentile } from '../../common/stats.js';
-import { maxOf, minOf } from '../../common/stats.js';
+import { maxOf, minOf, percentile } from '../../common/stats.js';
 
 /** An audio gap, as the report counts them: a sample period with AUDIO_GAP_MS or more concealed. */
 const AUDIO_GAP_SAMPLES = (AUDIO_GAP_MS / 1000) * AUDIO_SAMPLE_RATE;
@@ -93,8 +91,9 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
   const freezes = summary.totals.freezeCount;
   const minFps = minOf(summary.viewers.map((v) => v.fps));
   const publisherFps = summary.publisher?.fps ?? 0;
-  const audioGaps = viewerTimelines(journal, new Map())
-    .flatMap((v) => v.samples.filter((s) => s.t > steadyAt && s.concealed >= AUDIO_GAP_SAMPLES).map(() => v.id));
+  const audioGaps = JournalReplay.of(journal, { selfSamples: false })
+    .record()
+    .viewers.flatMap((v) => v.samples.filter((s) => s.t > steadyAt && s.audioConcealedSamples >= AUDIO_GAP_SAMPLES).map(() => v.id));
   const kernelUdpDrops = summary.reliability.kernelUdpDrops ?? 0;
   const why: string[] = [];
   if (joined < viewers) why.push(`${viewers - joined} viewers never showed a frame`);

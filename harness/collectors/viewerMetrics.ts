@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ViewerQoe } from '../probes/ViewerQoe.js';
-import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import type { PageReport } from '../page/reports.js';
 
 export interface MeasuredViewer {

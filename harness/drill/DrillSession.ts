@@ -14,8 +14,9 @@
 import { basename } from 'node:path';
 import type { Registry } from 'prom-client';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { Journal, JournalEntry } from '../journal/Journal.js';
-import type { RunEvents } from '../run/Run.js';
+import { Journal } from '../journal/Journal.js';
+import type { JournalEntry } from '../journal/entries.js';
+import type { RunEvents, RunPhase } from '../run/Run.js';
 import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';
 import { DrillMetrics } from './metrics.js';
@@ -142,7 +143,7 @@ export class DrillSession {
   readonly #alertHistory: ConsoleState['alerts']['history'] = [];
   readonly #actions: RecordedAction[] = [];
   readonly #injected: string[] = [];
-  #phase = 'starting';
+  #phase: RunPhase | 'starting' = 'starting';
   #started = false;
   #stopRequested = false;
   #sawError = false;
@@ -253,7 +254,7 @@ export class DrillSession {
     return [...this.#history];
   }
 
-  #onPhase(phase: string): void {
+  #onPhase(phase: RunPhase): void {
     const run = this.#run!;
     if (!this.#started) {
       // The first phase comes right after run.start: the drill's entries follow it.

@@ -14,7 +14,8 @@
  * flapping measure does not page twice.
  */
 import type { RunProgress } from '../run/Run.js';
-import { AUDIO_SAMPLE_RATE, type QoeCounters } from '../probes/ViewerQoe.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
+import { type QoeCounters } from '../probes/ViewerQoe.js';
 import type { AlertSettings } from '../scenario/drill.js';
 
 export const ALERT_RULES = ['freeze-ratio', 'audio-drop', 'disconnects', 'unrecovered'] as const;

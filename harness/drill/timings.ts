@@ -25,7 +25,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from '../../common/validation.js';
-import type { JournalEntry } from '../journal/Journal.js';
+import type { JournalEntry } from '../journal/entries.js';
 import { clockStartedAt, coveredMs, deadline } from './slaClock.js';
 import { SEVERITIES, type Severity, type SlaProfile } from './slaProfile.js';
 

@@ -1,14 +1,13 @@
-import type { SfuServer } from '../../server/http/SfuServer.js';
-import type { BrowserPublisher } from '../browser/BrowserPublisher.js';
+import type { FaultOperations } from '../../server/http/FaultOperations.js';
 import type { NetworkRelay } from '../network/NetworkRelay.js';
 
-/** What a fault may act on. */
+/** What a fault may act on: the SFU's fault operations, the publisher's encoder, the media path relay. */
 export interface FaultContext {
-  server: SfuServer;
+  sfu: FaultOperations;
   room: string;
   /** Viewer ids in join order. */
   viewerIds(): string[];
-  publisher: BrowserPublisher;
+  publisher: { setMaxBitrate(bps: number | null): Promise<void> };
   publisherId: string;
   /** Present when the scenario has network faults (the relay is on every media path). */
   network?: NetworkRelay;

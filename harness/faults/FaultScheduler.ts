@@ -1,33 +1,45 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { Journal } from '../journal/Journal.js';
-import type { FaultRecord } from '../run/impact.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import { injectFault } from './kinds.js';
-import { faultDuration, faultIdOf, type FaultSpec } from '../scenario/faults.js';
+import { faultDuration, faultIdOf, type FaultKind, type FaultSpec } from '../scenario/faults.js';
+
+/** A fault as it struck: the ground truth its observers journal. */
+export interface InjectedRecord {
+  faultId: string;
+  kind: FaultKind;
+  /** Epoch ms. */
+  start: number;
+  scheduledEnd: number;
+  /** Viewer ids, or "publisher", or "worker:N", or "signaling". */
+  targets: string[];
+  params: Record<string, unknown>;
+}
+
+export type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
 
 export type FaultEvents = {
-  inject: [record: FaultRecord];
-  revert: [record: FaultRecord];
+  inject: [fault: InjectedRecord];
+  /** Its actual end; `error` when the revert failed (the run fails too). */
+  revert: [fault: InjectedRecord, end: number, reason: RevertReason, error?: string];
+  /** It could not be injected (the run fails). */
+  error: [faultId: string, kind: FaultKind, message: string];
 };
 
-type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
-
 interface Active {
-  record: FaultRecord;
+  record: InjectedRecord;
   injected: InjectedFault;
   timer?: NodeJS.Timeout;
 }
 
 /**
  * Injects the scenario's faults at their times and reverts them at their
- * ends. The journal gets the ground truth: exact start and end, targets and
- * parameters. Revert always runs: on schedule, on Ctrl-C, when the run fails.
- * A fault that cannot be injected fails the run (`failed` rejects): it is
- * never silently skipped.
+ * ends, telling its observer the ground truth (exact start and end, targets,
+ * parameters) for the run to journal. Revert always runs: on schedule, on
+ * Ctrl-C, when the run fails. A fault that cannot be injected fails the run
+ * (`failed` rejects): it is never silently skipped.
  */
 export class FaultScheduler {
   readonly observer = new TypedEmitter<FaultEvents>();
-  readonly records: FaultRecord[] = [];
   readonly failed: Promise<never>;
   #fail!: (error: Error) => void;
   readonly #pending = new Set<NodeJS.Timeout>();
@@ -37,10 +49,7 @@ export class FaultScheduler {
   #stopped = false;
   #ctx: FaultContext | undefined;
 
-  constructor(
-    private readonly specs: FaultSpec[],
-    private readonly journal: Journal,
-  ) {
+  constructor(private readonly specs: FaultSpec[]) {
     this.failed = new Promise<never>((_, reject) => (this.#fail = reject));
     this.failed.catch(() => {}); // observed by the run; never an unhandled rejection
   }
@@ -66,15 +75,13 @@ export class FaultScheduler {
       injected = await injectFault(spec, this.#ctx!);
     } catch (error) {
       const message = `fault ${faultId} (${spec.kind}) could not be injected: ${(error as Error).message}`;
-      this.journal.write('fault.error', { faultId, kind: spec.kind, message });
+      this.observer.emit('error', faultId, spec.kind, message);
       this.#fail(new Error(message));
       return;
     }
     const duration = faultDuration(spec);
     const { kind: _kind, at: _at, id: _id, ...params } = spec as FaultSpec & { id?: string };
-    const record: FaultRecord = { faultId, kind: spec.kind, start, end: start + duration, targets: injected.targets, params };
-    this.records.push(record);
-    this.journal.write('fault.inject', { ...record, injectedAt: Date.now() }, start);
+    const record: InjectedRecord = { faultId, kind: spec.kind, start, scheduledEnd: start + duration, targets: injected.targets, params };
     this.observer.emit('inject', record);
     const active: Active = { record, injected };
     this.#active.add(active);
@@ -89,22 +96,23 @@ export class FaultScheduler {
     if (!this.#active.delete(active)) return Promise.resolve();
     clearTimeout(active.timer);
     const end = Date.now();
-    active.record.end = end;
     const done = active.injected
       .revert()
       .then(
-        () => this.journal.write('fault.revert', { faultId: active.record.faultId, kind: active.record.kind, end, reason, revertedAt: Date.now() }, end),
+        () => void this.observer.emit('revert', active.record, end, reason),
         (error: Error) => {
-          this.journal.write('fault.revert', { faultId: active.record.faultId, kind: active.record.kind, end, reason, error: error.message }, end);
+          this.observer.emit('revert', active.record, end, reason, error.message);
           this.#fail(new Error(`fault ${active.record.faultId} could not be reverted: ${error.message}`));
         },
       )
-      .finally(() => {
-        this.#reverting.delete(done);
-        this.observer.emit('revert', active.record);
-      });
+      .finally(() => this.#reverting.delete(done));
     this.#reverting.add(done);
     return done;
+  }
+
+  /** Faults injected and not reverted yet. */
+  get activeCount(): number {
+    return this.#active.size;
   }
 
   /** Cancels what has not struck yet and reverts what is active, waiting for every revert. */

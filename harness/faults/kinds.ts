@@ -3,13 +3,11 @@
  * method + rollback). Each acts on the real system: the SFU, its workers,
  * signaling, the publisher's encoder, or the media path relay.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImpairmentSettings } from '../network/Impairment.js';
 import { NO_IMPAIRMENT } from '../network/Impairment.js';
 import type { FaultContext, InjectedFault } from './Fault.js';
 import type { FaultSpec } from '../scenario/faults.js';
 import { resolveViewers } from './targets.js';
-import { hold, release, type Pausable } from './pauseHolds.js';
 
 export function injectFault(spec: FaultSpec, ctx: FaultContext): Promise<InjectedFault> {
   switch (spec.kind) {
@@ -30,56 +28,29 @@ export function injectFault(spec: FaultSpec, ctx: FaultContext): Promise<Injecte
   }
 }
 
-function room(ctx: FaultContext) {
-  const r = ctx.server.sfu.rooms.get(ctx.room);
-  if (!r) throw new Error(`room "${ctx.room}" does not exist`);
-  return r;
-}
-
-/**
- * Stops one media kind reaching the targets: for every viewer the publisher's
- * producer is paused (new joiners are hit too); for some, their consumers.
- * Two faults pausing the same media overlap: it resumes when both are reverted.
- */
+/** Stops one media kind reaching the targets (everyone: at the source, so new joiners are hit too). */
 async function pauseMedia(kind: 'audio' | 'video', targets: string[], ctx: FaultContext): Promise<InjectedFault> {
-  const r = room(ctx);
   const everyone = targets.length === ctx.viewerIds().length;
-  const paused: Pausable[] = everyone
-    ? r.producers().map((p) => p.producer).filter((p) => p.kind === kind)
-    : targets.flatMap((id) => [...(r.peers.get(id)?.consumers.values() ?? [])].filter((c) => c.kind === kind));
-  if (paused.length === 0) throw new Error(`${kind}: nothing to pause for ${targets.join(', ') || 'no viewers'}`);
-  await Promise.all(paused.map(hold));
-  return { targets, revert: async () => void (await Promise.all(paused.map(release))) };
+  const paused = await ctx.sfu.pauseMedia(ctx.room, kind, everyone ? 'all' : targets);
+  return { targets, revert: () => paused.resume() };
 }
 
 /** Drops the targets' media and signaling at once, server-side; they must come back by themselves. */
 async function massDisconnect(targets: string[], ctx: FaultContext): Promise<InjectedFault> {
-  ctx.server.signaling.kick(new Set(targets));
+  ctx.sfu.kick(targets);
   return { targets, revert: async () => {} };
 }
 
-/** SIGKILLs a worker; the SFU replaces it and the peers of its rooms must rejoin. */
+/** Kills a worker; the SFU replaces it and the peers of its rooms must rejoin. */
 async function crashWorker(index: number, ctx: FaultContext): Promise<InjectedFault> {
-  const slot = ctx.server.sfu.workers[index];
-  // Its peers, and every peer of a room whose origin (publishers) it carried.
-  const targets = [...ctx.server.sfu.rooms.values()].flatMap((r) =>
-    [...r.peers.values()].filter((p) => r.originWorker === index || p.workerIndex === index).map((p) => p.id),
-  );
-  const pid = slot.worker.pid;
-  process.kill(pid, 'SIGKILL');
-  return {
-    targets,
-    // Nothing to undo by hand: the revert checks that the SFU refilled the slot.
-    revert: async () => {
-      for (let i = 0; i < 50 && ctx.server.sfu.workers[index].worker.pid === pid; i++) await sleep(100);
-      if (ctx.server.sfu.workers[index].worker.pid === pid) throw new Error(`worker ${index} was not replaced`);
-    },
-  };
+  const crash = ctx.sfu.crashWorker(index);
+  // Nothing to undo by hand: the revert checks that the SFU refilled the slot.
+  return { targets: crash.peers, revert: () => crash.replaced() };
 }
 
 async function signalingOutage(ctx: FaultContext): Promise<InjectedFault> {
-  ctx.server.setSignalingAvailable(false);
-  return { targets: ['signaling'], revert: async () => ctx.server.setSignalingAvailable(true) };
+  ctx.sfu.setSignalingAvailable(false);
+  return { targets: ['signaling'], revert: async () => ctx.sfu.setSignalingAvailable(true) };
 }
 
 async function impairNetwork(spec: Extract<FaultSpec, { kind: 'network' }>, ctx: FaultContext): Promise<InjectedFault> {

@@ -1,13 +1,7 @@
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-
-export interface JournalEntry {
-  /** Epoch ms. */
-  t: number;
-  type: string;
-  [field: string]: unknown;
-}
+import type { JournalEntry } from './entries.js';
 
 /**
  * The run's append-only record (JSON Lines). Each entry is written to the

@@ -3,7 +3,7 @@
  * can check without livedrill. Shared by evidence.json, report.md and
  * report.html so the three never disagree.
  */
-import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
+import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 
 export const SAMPLE_RATE = 48_000;
 /** Metrics are compared over this long before a fault starts and after it ends. */
@@ -38,9 +38,9 @@ export const DEFINITIONS: Definition[] = [
       'Chromium\'s own freezeCount + pauseCount and their durations are in raw/summary.json for cross-checking (they restart with each new receiver after a rejoin).',
   },
   {
-    term: `Video gap > ${VIDEO_FIXED_MS} ms (fixed threshold)`,
+    term: `Video gap > ${VIDEO_GAP_MS} ms (fixed threshold)`,
     text:
-      `The vendor-dashboard style definition: any gap between two rendered frames longer than ${VIDEO_FIXED_MS} ms, whatever the frame rate. ` +
+      `The vendor-dashboard style definition: any gap between two rendered frames longer than ${VIDEO_GAP_MS} ms, whatever the frame rate. ` +
       'Taken from the run\'s freeze records when the scenario measured this threshold, otherwise recomputed from the journaled frame timestamps.',
   },
   {

@@ -5,7 +5,7 @@
  */
 import type { DurationStats, Evidence, FaultEvidence, KindWindowMetrics, WindowMetrics } from './evidence.js';
 import type { IncidentTimings, VendorTicketTimings } from '../drill/timings.js';
-import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
+import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 
 export type Tone = 'bad' | 'warn' | 'ok' | 'info';
 
@@ -150,7 +150,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
         'Shared with another fault / suspect',
         'Unrecovered',
         'Freezes (W3C)',
-        `Video gaps > ${VIDEO_FIXED_MS} ms`,
+        `Video gaps > ${VIDEO_GAP_MS} ms`,
         `Audio gaps ≥ ${AUDIO_GAP_MS} ms`,
         'Audio concealed',
         'Recovery p50 / p95 / max',
@@ -185,13 +185,13 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
     type: 'chart',
     id: 'chart-freeze',
     title: 'Share of viewers frozen',
-    caption: `Share of joined viewers whose picture was frozen at each instant, under the W3C rule and with gaps > ${VIDEO_FIXED_MS} ms; shaded: fault windows; vertical lines: alerts and human actions.`,
+    caption: `Share of joined viewers whose picture was frozen at each instant, under the W3C rule and with gaps > ${VIDEO_GAP_MS} ms; shaded: fault windows; vertical lines: alerts and human actions.`,
   });
   blocks.push({
     type: 'chart',
     id: 'chart-viewers',
     title: 'Freezes per viewer',
-    caption: `One row per viewer: W3C freezes (red), video gaps > ${VIDEO_FIXED_MS} ms (orange), audio gaps ≥ ${AUDIO_GAP_MS} ms (purple), disconnected (grey); shaded: fault windows.`,
+    caption: `One row per viewer: W3C freezes (red), video gaps > ${VIDEO_GAP_MS} ms (orange), audio gaps ≥ ${AUDIO_GAP_MS} ms (purple), disconnected (grey); shaded: fault windows.`,
   });
   blocks.push({
     type: 'chart',
@@ -224,7 +224,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
         'Viewers',
         'fps avg (min)',
         'Freeze ratio avg (max)',
-        `> ${VIDEO_FIXED_MS} ms gap ratio avg`,
+        `> ${VIDEO_GAP_MS} ms gap ratio avg`,
         'Audio concealed',
         'Video loss',
         'Audio loss',
@@ -252,7 +252,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
       'fps',
       'Freezes W3C (s)',
       'Freeze ratio',
-      `Gaps > ${VIDEO_FIXED_MS} ms (s)`,
+      `Gaps > ${VIDEO_GAP_MS} ms (s)`,
       `Audio gaps ≥ ${AUDIO_GAP_MS} ms (s)`,
       'Audio concealed',
       'Video loss',
@@ -363,7 +363,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         'Targeted',
         'Affected',
         'W3C freeze s',
-        `> ${VIDEO_FIXED_MS} ms gap s`,
+        `> ${VIDEO_GAP_MS} ms gap s`,
         `Audio gap s`,
         'Audio concealed s',
         'Packet loss',

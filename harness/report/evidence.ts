@@ -7,7 +7,7 @@
  * present, supplies the run's own impact verdicts and what the journal lacks.
  */
 import { basename } from 'node:path';
-import type { JournalEntry } from '../journal/Journal.js';
+import type { JournalEntry } from '../journal/entries.js';
 import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
 import { percentile } from '../../common/stats.js';
@@ -16,7 +16,8 @@ import type { Freeze } from '../probes/freeze.js';
 import { drillTimings, type IncidentTimings, type UnmatchedEntry } from '../drill/timings.js';
 import { loadSlaProfile, parseSlaProfile, type SlaProfile } from '../drill/slaProfile.js';
 import type { LoadedRun } from '../run/runDir.js';
-import { AUDIO_GAP_MS, VIDEO_FIXED_MS, reconstruct, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from './reconstruct.js';
+import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
+import { JournalReplay, toTimeline, type RunRecord, type SampleDelta, type ViewerTrack } from '../journal/replay.js';
 import { DEFINITIONS, SAMPLE_RATE, WINDOW_MS, type Definition } from './definitions.js';
 import { minOf } from '../../common/stats.js';
 
@@ -241,7 +242,7 @@ export interface EvidenceOptions {
 
 export function buildEvidence(run: LoadedRun, options: EvidenceOptions = {}): Evidence {
   const { summary, entries } = run;
-  const rec = reconstruct(entries, summary);
+  const rec = JournalReplay.of(entries, { frames: true }).record(summary);
   const recordEnd = entries.reduce((a, e) => Math.max(a, e.t), rec.end);
   const viewers = rec.viewers.map((v) => viewerEvidence(v, rec.end));
   const impacts = faultImpacts(rec, summary);
@@ -343,7 +344,7 @@ function viewerEvidence(v: ViewerTrack, end: number): ViewerEvidence {
     freezeRatio: watchSeconds > 0 ? Math.min(1, sum(w3c.map((f) => f.seconds)) / watchSeconds) : 0,
     freezes: {
       w3c: { ...durationStats(w3c.map((f) => f.seconds)), intervals: w3c },
-      fixedVideo: { ...durationStats(fixed.map((f) => f.seconds)), thresholdMs: VIDEO_FIXED_MS, source: v.fixedSource, intervals: fixed },
+      fixedVideo: { ...durationStats(fixed.map((f) => f.seconds)), thresholdMs: VIDEO_GAP_MS, source: v.fixedSource, intervals: fixed },
     },
     audio: {
       samplesReceived: received,
@@ -452,7 +453,7 @@ function faultEvidence(
     },
     freezes: {
       w3c: durationStats(w3c.map((i) => i.seconds)),
-      fixedVideo: { ...durationStats(fixed.map((i) => i.seconds)), thresholdMs: VIDEO_FIXED_MS },
+      fixedVideo: { ...durationStats(fixed.map((i) => i.seconds)), thresholdMs: VIDEO_GAP_MS },
     },
     audio: {
       concealedSeconds: { total: sum(concealed), max: max(concealed) },

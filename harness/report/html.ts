@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from './evidence.js';
 import { clock, reportBlocks, utc, type Block } from './document.js';
-import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
+import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 
 const require = createRequire(import.meta.url);
 const asset = (file: string): string => readFileSync(file, 'utf8');
@@ -159,7 +159,7 @@ export function viewerTimelineSvg(ev: Evidence): string {
       }
     };
     bars('freeze-w3c', 'W3C freeze', v.freezes.w3c.intervals, 0);
-    bars('freeze-fixed', `video gap > ${VIDEO_FIXED_MS} ms`, v.freezes.fixedVideo.intervals, 1);
+    bars('freeze-fixed', `video gap > ${VIDEO_GAP_MS} ms`, v.freezes.fixedVideo.intervals, 1);
     bars('audio-gap', `audio gap ≥ ${AUDIO_GAP_MS} ms (concealed)`, v.audio.gaps.intervals, 2);
     marks.push(`<g class="viewer-row" data-viewer="${esc(v.id)}">${rows.join('')}</g>`);
   });
@@ -202,7 +202,7 @@ export function viewerTimelineSvg(ev: Evidence): string {
 
   out.push('</svg>');
   out.push(
-    `<p class="legend"><span class="swatch w3c"></span>W3C freeze <span class="swatch fixed"></span>video gap &gt; ${VIDEO_FIXED_MS} ms <span class="swatch audio"></span>audio gap ≥ ${AUDIO_GAP_MS} ms <span class="swatch down"></span>disconnected <span class="swatch watched"></span>watching</p>`,
+    `<p class="legend"><span class="swatch w3c"></span>W3C freeze <span class="swatch fixed"></span>video gap &gt; ${VIDEO_GAP_MS} ms <span class="swatch audio"></span>audio gap ≥ ${AUDIO_GAP_MS} ms <span class="swatch down"></span>disconnected <span class="swatch watched"></span>watching</p>`,
   );
   return out.join('\n');
 }

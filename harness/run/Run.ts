@@ -16,7 +16,7 @@ import { RtpReceiver } from '../synthetic/RtpReceiver.js';
 import type { Viewer, ViewerMeasurement } from './Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { SelfWatch, judgeReliability, noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
-import { AUDIO_SAMPLE_RATE } from '../probes/ViewerQoe.js';
+import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js';
 import { ViewerMetrics } from '../collectors/viewerMetrics.js';
 import { registerSelfMetrics } from '../collectors/selfMetrics.js';
 import { registerFaultMetrics } from '../collectors/faultMetrics.js';
@@ -25,7 +25,8 @@ import { FaultScheduler } from '../faults/FaultScheduler.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { networkFaultReach } from '../faults/targets.js';
 import { Journal } from '../journal/Journal.js';
-import { Timelines } from './Timelines.js';
+import { JOURNAL_VERSION } from '../journal/entries.js';
+import { JournalReplay, groundTruth, toTimeline } from '../journal/replay.js';
 import { LEAD_MS, measureImpact, SETTLE_MS } from './impact.js';
 import { buildSummary, writeSummary, type RunSummary } from './summary.js';
 import { summarizeViewer } from './viewerSummary.js';
@@ -85,8 +86,21 @@ export interface RunProgress {
   self?: SelfSample;
 }
 
+/** A run's stages, in order; each is announced (`phase`) as it begins. */
+export const RUN_PHASES = [
+  'starting SFU',
+  'starting publisher',
+  'opening viewer pages',
+  'joining viewers',
+  'joining synthetic viewers',
+  'settling',
+  'broadcasting',
+  'stopping',
+] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
 export type RunEvents = {
-  phase: [phase: string];
+  phase: [phase: RunPhase];
   ready: [urls: { signaling: string; metrics: string }];
   progress: [progress: RunProgress];
 };
@@ -100,9 +114,6 @@ const VIEWERS_PER_SOCKET = 100;
 const SETTLED_MS = 3000;
 /** How long to wait for that; past it the run goes on and journals who had not settled. */
 const SETTLE_TIMEOUT_MS = 120_000;
-
-/** The publisher, or the first of several (the host): publisher faults and figures are its. */
-const HOST_ID = 'publisher';
 
 /**
  * One execution of a scenario: start the SFU, publisher and viewers ->
@@ -118,7 +129,10 @@ export class Run {
   readonly viewers: Viewer[] = [];
   readonly #selfWatch = new SelfWatch();
   readonly #viewerMetrics = new ViewerMetrics(this.registry);
-  readonly #timelines = new Timelines();
+  /** The run's figures come from its own journal, replayed as it is written: the same code merge and report use. */
+  readonly #replay: JournalReplay;
+  /** The stretches (epoch ms) whose viewer samples impact analysis will read: memory stays flat over a long run. */
+  #sampleWindows: Array<[number, number]> = [];
   readonly #faults: FaultScheduler;
   readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
@@ -141,13 +155,29 @@ export class Run {
     const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
     this.journal = new Journal(join(options.outDir, 'journal.jsonl'), shard ? { shard } : {});
     if (shard) this.registry.setDefaultLabels({ shard });
-    this.#faults = new FaultScheduler(options.scenario.faults, this.journal);
+    this.#replay = new JournalReplay({
+      keepSample: (t) => this.#sampleWindows.some(([from, to]) => t >= from && t <= to),
+      selfSamples: false,
+    });
+    this.journal.observer.on('entry', (entry) => this.#replay.add(entry));
+    this.#faults = new FaultScheduler(options.scenario.faults);
+    this.#journalFaults();
     // The relay costs a hop on every packet: only the paths a network fault can reach get it.
     if (options.scenario.faults.some((f) => f.kind === 'network')) {
       this.#network = new NetworkRelay(networkFaultReach(options.scenario.faults, this.#expectedViewerIds()), options.scenario.sfu.listenIp);
     }
     registerSelfMetrics(this.registry, this.#selfWatch);
     if (!options.hideFaults) registerFaultMetrics(this.registry, this.#faults);
+  }
+
+  /** The faults' ground truth goes to the journal as it happens: `t` is the start of an inject, the actual end of a revert. */
+  #journalFaults(): void {
+    const o = this.#faults.observer;
+    o.on('inject', (f) => this.journal.write('fault.inject', { ...f, injectedAt: Date.now() }, f.start));
+    o.on('revert', (f, end, reason, error) =>
+      this.journal.write('fault.revert', { faultId: f.faultId, kind: f.kind, end, reason, ...(error ? { error } : { revertedAt: Date.now() }) }, end),
+    );
+    o.on('error', (faultId, kind, message) => this.journal.write('fault.error', { faultId, kind, message }));
   }
 
   /** The viewers this process will start, in join order (as fault targets resolve); null when they are remote shards'. */
@@ -178,6 +208,7 @@ export class Run {
     const startedAt = Date.now();
     let error: string | null = null;
     this.journal.write('run.start', {
+      journalVersion: JOURNAL_VERSION,
       runId: this.id,
       role: this.#role,
       scenarioFile: this.options.scenarioFile,
@@ -233,11 +264,11 @@ export class Run {
       await this.#faults.stop(signal.aborted ? 'interrupted' : 'run-ended');
       await this.#stop(endedAt);
     }
-    const viewerTimelines = this.#timelines.viewers();
+    const viewers = this.#replay.viewers(endedAt, true);
     const impact = measureImpact(
-      this.#faults.records,
-      viewerTimelines,
-      this.#timelines.publisherSamples,
+      groundTruth(this.#replay.faults(endedAt)),
+      viewers.map(toTimeline),
+      this.#replay.publisherSamples,
       endedAt,
       noiseSpans(this.#selfWatch.samples),
     );
@@ -250,13 +281,13 @@ export class Run {
       interrupted: signal.aborted,
       error,
       versions: softwareVersions(this.#browserVersion),
-      publisher: this.#timelines.publisher(this.#steadyFrom),
+      publisher: this.#replay.publisherSummary(this.#steadyFrom),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
       faults: impact.faults,
       effects: { unexplained: impact.unexplained, suspect: impact.suspect },
       network: this.#networkCounters(),
       relay: this.#network?.cost() ?? null,
-      reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewerTimelines.flatMap((v) => v.freezes)),
+      reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewers.flatMap((v) => v.freezes)),
     });
     writeSummary(this.summaryFile, summary);
     this.journal.write('run.end', { pass: summary.pass, interrupted: summary.interrupted, error });
@@ -286,9 +317,7 @@ export class Run {
     this.#steadyFrom = Date.now();
     // Fault times are known now: impact analysis reads viewer samples only around them.
     const steady = this.#steadyFrom;
-    this.#timelines.keepSamplesIn(
-      this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + faultDuration(f) + SETTLE_MS + 5000]),
-    );
+    this.#sampleWindows = this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + faultDuration(f) + SETTLE_MS + 5000]);
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
   }
@@ -372,7 +401,7 @@ export class Run {
     const video = scenario.publisher.video;
     const { count } = scenario.publisher;
     for (let i = 1; i <= count; i++) {
-      const id = count === 1 ? HOST_ID : `${HOST_ID}-${i}`;
+      const id = count === 1 ? HOST_PUBLISHER_ID : `${HOST_PUBLISHER_ID}-${i}`;
       const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
@@ -423,7 +452,7 @@ export class Run {
 
   #faultContext() {
     return {
-      server: this.#server!,
+      sfu: this.#server!.faults,
       room: this.options.scenario.room,
       // Viewers of remote shards are known only as the room's peers.
       viewerIds: () => (this.#role === 'sfu' ? this.#roomViewerIds() : this.viewers.map((v) => v.id)),
@@ -451,8 +480,8 @@ export class Run {
   #attachViewer(viewer: Viewer): void {
     this.viewers.push(viewer);
     this.#viewerMetrics.attach(viewer);
-    this.#timelines.addViewer(viewer);
     const viewerId = viewer.id;
+    this.journal.write('viewer.start', { viewerId, kind: viewer.kind });
     viewer.observer.on('report', (_id, report) => {
       if (report.type === 'broadcastEnded') this.#endBroadcast();
       this.#journalReport(`viewer.${report.type}`, { viewerId }, report);
@@ -460,7 +489,7 @@ export class Run {
     });
     const o = viewer.qoe.observer;
     o.on('freeze', (f) => this.journal.write('viewer.freeze', { viewerId, ...f, seconds: (f.end - f.start) / 1000 }, f.end));
-    o.on('joined', (joinSeconds) => this.journal.write('viewer.joinTime', { viewerId, joinSeconds }));
+    o.on('joined', (joinSeconds) => this.journal.write('viewer.joinTime', { viewerId, joinSeconds, firstMediaAt: viewer.qoe.firstMediaAt }));
     o.on('disconnected', (t) => this.journal.write('viewer.disconnected', { viewerId }, t));
     o.on('recovered', (t, downSeconds) => this.journal.write('viewer.recovered', { viewerId, downSeconds }, t));
   }
@@ -470,7 +499,6 @@ export class Run {
     this.#journalReport(`publisher.${report.type}`, host ? {} : { publisherId: publisher.id }, report);
     if (!host) return;
     this.#viewerMetrics.onPublisherReport(report);
-    this.#timelines.onPublisherReport(report);
   }
 
   #journalReport(type: string, extra: Record<string, unknown>, report: PageReport): void {
@@ -502,7 +530,7 @@ export class Run {
       freezes: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.count, 0),
       freezeSeconds: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.seconds, 0),
       audioConcealedSeconds: this.viewers.reduce((a, v) => a + v.qoe.totals.audioConcealedSamples, 0) / AUDIO_SAMPLE_RATE,
-      activeFaults: this.#faults.records.filter((r) => r.end > now).length,
+      activeFaults: this.#faults.activeCount,
       self: this.#selfWatch.samples.at(-1),
     };
   }

@@ -169,7 +169,7 @@ export function blastRadius(fault: FaultRecord, viewerIds: readonly string[]): S
 export function measureImpact(
   faults: FaultRecord[],
   viewers: ViewerTimeline[],
-  publisher: PublisherSample[],
+  publisher: readonly PublisherSample[],
   runEnd: number,
   noise: readonly NoiseSpan[] = [],
 ): ImpactAnalysis {
@@ -346,13 +346,13 @@ function finite(n: number): number | null {
 }
 
 /** Growth of a cumulative series between two instants (latest samples at or before each). */
-function growthBetween(series: PublisherSample[], key: 'keyframeRequests' | 'bytes', from: number, to: number): number {
+function growthBetween(series: readonly PublisherSample[], key: 'keyframeRequests' | 'bytes', from: number, to: number): number {
   const at = (t: number): number | undefined => series.findLast((s) => s.t <= t)?.[key];
   const before = at(from) ?? 0;
   return Math.max(0, (at(to) ?? before) - before);
 }
 
-function bitrate(series: PublisherSample[], from: number, to: number): number | null {
+function bitrate(series: readonly PublisherSample[], from: number, to: number): number | null {
   const first = series.find((s) => s.t >= from);
   const last = series.findLast((s) => s.t <= to);
   if (!first || !last || last.t <= first.t) return null;

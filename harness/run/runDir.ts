@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readJournalFile, RunDirError, type JournalEntry } from '../journal/Journal.js';
+import { readJournalFile, RunDirError } from '../journal/Journal.js';
+import type { JournalEntry } from '../journal/entries.js';
 import { z } from 'zod';
 import type { RunSummary } from './summary.js';
 import { describeIssues } from '../../common/validation.js';

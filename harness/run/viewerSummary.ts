@@ -1,5 +1,6 @@
 import type { ViewerMetricName } from '../scenario/thresholds.js';
-import { AUDIO_SAMPLE_RATE, type ViewerQoe } from '../probes/ViewerQoe.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
+import { type ViewerQoe } from '../probes/ViewerQoe.js';
 import type { FreezeTotals } from '../probes/freeze.js';
 
 export interface ViewerSummary {

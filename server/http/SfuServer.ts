@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { Sfu, type SfuOptions } from '../sfu/Sfu.js';
 import { SignalingServer, type SignalingOptions } from '../signaling/SignalingServer.js';
 import { registerSfuMetrics } from '../metrics/sfuMetrics.js';
+import { FaultOperations } from './FaultOperations.js';
 
 export interface SfuServerOptions {
   sfu: SfuOptions;
@@ -55,6 +56,8 @@ function refuse(socket: import('node:stream').Duplex, status: string): void {
  */
 export class SfuServer {
   #signalingUp = true;
+  /** What faults may do to this SFU (harness/faults acts through this alone). */
+  readonly faults: FaultOperations;
 
   private constructor(
     readonly sfu: Sfu,
@@ -63,7 +66,9 @@ export class SfuServer {
     private readonly server: http.Server,
     private readonly wss: WebSocketServer,
     private readonly token: string | undefined,
-  ) {}
+  ) {
+    this.faults = new FaultOperations(sfu, signaling, (up) => this.#setSignalingAvailable(up));
+  }
 
   static async start(options: SfuServerOptions): Promise<SfuServer> {
     const host = options.host ?? '127.0.0.1';
@@ -119,8 +124,7 @@ export class SfuServer {
     return `http://${this.host}:${this.port}/metrics`;
   }
 
-  /** Signaling outage on/off: refuses new connections and drops current ones; media keeps flowing. */
-  setSignalingAvailable(up: boolean): void {
+  #setSignalingAvailable(up: boolean): void {
     this.#signalingUp = up;
     if (!up) this.signaling.disconnectAll();
   }

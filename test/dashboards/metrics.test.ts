@@ -6,8 +6,7 @@
  * answers every dashboard query, and fires alerts on a real worker restart
  * and a real viewer disconnect.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
@@ -20,7 +19,6 @@ import { SelfWatch } from '../../harness/probes/SelfWatch.js';
 import { ViewerQoe } from '../../harness/probes/ViewerQoe.js';
 import { registerFaultMetrics } from '../../harness/collectors/faultMetrics.js';
 import { FaultScheduler } from '../../harness/faults/FaultScheduler.js';
-import { Journal } from '../../harness/journal/Journal.js';
 import { DrillMetrics } from '../../harness/drill/metrics.js';
 import { promDir, startPrometheus, type LivePrometheus, type Json } from './livePrometheus.js';
 
@@ -284,8 +282,6 @@ let registry: Registry;
 let server: SfuServer;
 let watch: SelfWatch;
 let viewerMetrics: ViewerMetrics;
-let journalDir: string;
-let journal: Journal;
 
 /** The registry as a run builds it (harness/run/Run.ts): SFU, viewer, self-watch and fault metrics. */
 beforeAll(async () => {
@@ -294,16 +290,12 @@ beforeAll(async () => {
   viewerMetrics = new ViewerMetrics(registry);
   watch = new SelfWatch();
   registerSelfMetrics(registry, watch);
-  journalDir = mkdtempSync(path.join(tmpdir(), 'livedrill-journal-'));
-  journal = new Journal(path.join(journalDir, 'journal.jsonl'));
-  registerFaultMetrics(registry, new FaultScheduler([], journal));
+  registerFaultMetrics(registry, new FaultScheduler([]));
   new DrillMetrics(registry);
 });
 
 afterAll(async () => {
   watch?.stop();
-  journal?.close();
-  if (journalDir) rmSync(journalDir, { recursive: true, force: true });
   await server?.close();
 });
 

@@ -9,7 +9,7 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { runReliably } from '../reliableRun.js';
 import { readJournal } from '../../harness/journal/Journal.js';
 import type { RunSummary } from '../../harness/run/summary.js';
-import type { FaultImpact } from '../../harness/run/impact.js';
+import { FaultImpact } from '../../harness/run/impact.js';
 
 const SCENARIO = `
 name: e2e-faults

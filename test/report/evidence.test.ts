@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../tempDirs.js';
 import { audioGaps, buildEvidence } from '../../harness/report/evidence.js';
 import { loadRun } from '../../harness/run/runDir.js';
-import type { SampleDelta } from '../../harness/report/reconstruct.js';
+import { SampleDelta } from '../../harness/journal/replay.js';
 import { renderMarkdown } from '../../harness/report/markdown.js';
 import { renderHtml } from '../../harness/report/html.js';
 import { writeReport } from '../../harness/report/writeReport.js';

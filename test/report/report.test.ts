@@ -20,7 +20,7 @@ import { RunDirError } from '../../harness/journal/Journal.js';
 import { useTempDirs } from '../tempDirs.js';
 import { buildEvidence, recordedNoise, type Evidence } from '../../harness/report/evidence.js';
 import { reportCommand } from '../../harness/report/cli.js';
-import { reconstruct, toTimeline } from '../../harness/report/reconstruct.js';
+import { JournalReplay, toTimeline } from '../../harness/journal/replay.js';
 import { measureImpact } from '../../harness/run/impact.js';
 import { screenshotPath } from '../screenshots.js';
 import { expectFreezesAsChromiumCounts, runReliably } from '../reliableRun.js';
@@ -177,7 +177,7 @@ describe('livedrill report: evidence pack of a real broadcast with a fault and a
   });
 
   it('the timelines rebuilt from the journal give exactly the summary\'s impact figures', () => {
-    const rec = reconstruct(readJournal(join(runDir, 'journal.jsonl')), null);
+    const rec = JournalReplay.of(readJournal(join(runDir, 'journal.jsonl')), { frames: true }).record();
     const truth = rec.faults.map(({ faultId, kind, start, end, targets, params }) => ({ faultId, kind, start, end, targets, params }));
     const recomputed = measureImpact(truth, rec.viewers.map(toTimeline), rec.publisher, Date.parse(summary.endedAt), recordedNoise(rec));
     expect(JSON.parse(JSON.stringify(recomputed.faults))).toEqual(JSON.parse(JSON.stringify(summary.faults)));

@@ -3,7 +3,8 @@
  * effect, overlaps, blast radius, unexplained and suspect effects.
  */
 import { describe, expect, it } from 'vitest';
-import { measureImpact, type FaultRecord, type ViewerTimeline } from '../../harness/run/impact.js';
+import { measureImpact } from '../../harness/run/impact.js';
+import type { FaultRecord, ViewerTimeline } from '../../harness/journal/replay.js';
 import type { FaultKind } from '../../harness/scenario/faults.js';
 
 const T0 = 1_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hold, release, type Pausable } from '../../harness/faults/pauseHolds.js';
+import { hold, release, type Pausable } from '../../server/sfu/pauseHolds.js';
 
 /** A producer or consumer as far as pausing goes, recording what was asked of it. */
 function media(): Pausable & { calls: string[] } {

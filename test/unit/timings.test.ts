@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSlaProfile, type SlaProfile } from '../../harness/drill/slaProfile.js';
 import { drillTimings, type DrillTimings, type IncidentTimings, type VendorTicketTimings } from '../../harness/drill/timings.js';
-import type { JournalEntry } from '../../harness/journal/Journal.js';
+import type { JournalEntry } from '../../harness/journal/entries.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const H = 3_600_000;

@@ -1,0 +1,168 @@
+/**
+ * The journal contract: every entry a run writes to `journal.jsonl`, its type
+ * and its fields. Writers (the run, the drill) and readers (the replay, drill
+ * timings, the report) agree on this module alone; `JOURNAL_DOCS` is the same
+ * contract in words, printed into every evidence pack's raw/README.txt.
+ *
+ * Version 2 (this one): `run.start` carries `journalVersion`; `fault.inject`
+ * names its scheduled end `scheduledEnd` (version 1 called it `end`, which
+ * `fault.revert` also uses for the actual end); `viewer.joinTime` carries the
+ * exact `firstMediaAt`. Version 1 journals (no `journalVersion`) are read.
+ */
+import type { Freeze } from '../probes/freeze.js';
+import type { PageReport } from '../page/reports.js';
+import type { SelfSample } from '../probes/SelfWatch.js';
+import type { FaultKind } from '../scenario/faults.js';
+
+export const JOURNAL_VERSION = 2;
+
+/** One line of the journal: epoch ms, a type, the type's fields. */
+export interface JournalEntry {
+  t: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+/** The fields of each entry type (besides `t` and `type`). */
+export interface EntryFields {
+  'run.start': {
+    journalVersion: number;
+    runId: string;
+    /** all: SFU and viewers here; sfu: the SFU of a run spread over machines; viewers: a shard. */
+    role: 'all' | 'sfu' | 'viewers';
+    scenarioFile: string;
+    scenario: Record<string, unknown>;
+    faultsHidden?: boolean;
+    versions: Record<string, string>;
+  };
+  'run.steady': Record<string, never>;
+  'run.unsettled': { waitedMs: number; unsettled: string[] };
+  'run.error': { message: string };
+  'run.end': { pass: boolean; interrupted: boolean; error: string | null };
+  'sfu.ready': { signaling: string; metrics: string; workers: number[] };
+  'sfu.workerDied': { index: number; pid: number; message: string };
+  'sfu.workerReplaced': { index: number; pid: number };
+  'self.sample': SelfSample;
+  /** Ground truth of a fault; `t` is its start. */
+  'fault.inject': {
+    faultId: string;
+    kind: FaultKind;
+    start: number;
+    scheduledEnd: number;
+    targets: string[];
+    params: Record<string, unknown>;
+    injectedAt: number;
+  };
+  /** The fault's actual end; `t` is that end. */
+  'fault.revert': { faultId: string; kind: FaultKind; end: number; reason: RevertReason; revertedAt?: number; error?: string };
+  'fault.error': { faultId: string; kind: FaultKind; message: string };
+  'viewer.freeze': Freeze & { viewerId: string; seconds: number };
+  'viewer.joinTime': { viewerId: string; joinSeconds: number; firstMediaAt: number };
+  'viewer.disconnected': { viewerId: string };
+  'viewer.recovered': { viewerId: string; downSeconds: number };
+  'drill.start': { slaProfile: string | null; [field: string]: unknown };
+  'drill.schedule': { seed: number; faults: unknown[] };
+  'drill.end': { reason: string; injected: number; scheduled: number };
+  'drill.error': { message: string };
+  'alert.fire': { rule: string; faultId?: string; value: number; [field: string]: unknown };
+  'alert.resolve': { rule: string; value: number; since: number };
+  'incident.action': { action: string; who: string; [field: string]: unknown };
+}
+
+export type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
+
+/** A viewer's or publisher's page report, journaled as `viewer.<type>` / `publisher.<type>`. */
+export type ReportEntryType = `viewer.${PageReport['type']}` | `publisher.${PageReport['type']}`;
+
+export type EntryType = keyof EntryFields | ReportEntryType;
+
+/** An entry of a known type, with its fields typed. */
+export type Entry<T extends keyof EntryFields> = { t: number; type: T } & EntryFields[T];
+
+export function isEntry<T extends keyof EntryFields>(entry: JournalEntry, type: T): entry is JournalEntry & Entry<T> {
+  return entry.type === type;
+}
+
+/** Thrown for a journal this version of livedrill cannot read. */
+export class JournalVersionError extends Error {}
+
+/**
+ * The journal's contract version, from its `run.start` (1 when it has none:
+ * journals written before the contract had a version). A newer version is
+ * refused: its entries may mean something this reader does not know.
+ */
+export function journalVersion(entries: readonly JournalEntry[], file = 'journal'): number {
+  const start = entries.find((e) => e.type === 'run.start');
+  const version = start?.journalVersion ?? 1;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new JournalVersionError(`${file}: run.start.journalVersion: expected a whole number ≥ 1, got ${JSON.stringify(version)}`);
+  }
+  if (version > JOURNAL_VERSION) {
+    throw new JournalVersionError(
+      `${file}: journal version ${version} was written by a newer livedrill; this one reads versions 1 to ${JOURNAL_VERSION}: upgrade livedrill to read it`,
+    );
+  }
+  return version;
+}
+
+/** A fault's scheduled end as journaled: `scheduledEnd` (version 2) or `end` (version 1). */
+export function scheduledEndOf(inject: JournalEntry): number | undefined {
+  const value = inject.scheduledEnd ?? inject.end;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The contract in words, for someone who has never seen livedrill (raw/README.txt, ARCHITECTURE.md). */
+export const JOURNAL_DOCS = `JSON Lines: one object per line, {"t": <epoch ms>, "type": "<type>", ...fields},
+appended in the order the harness received them (page reports carry the page's
+own timestamp, so lines are not strictly sorted by t). Journal version ${JOURNAL_VERSION}. Types:
+
+run.start            {journalVersion, runId, role: all|sfu|viewers, scenarioFile,
+                     scenario (the full scenario as run), versions}
+sfu.ready            {signaling, metrics (URLs), workers (pids)}
+run.steady           every viewer started; the scenario's fault times count from here
+run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended
+run.error            {message}: the run failed
+run.end              {pass, interrupted, error}: absent if the run died
+self.sample          once a second: {machineBusy 0..1 (all cores), cores {group: cores used},
+                     eventLoopLagP99Ms, eventLoopLagMaxMs, kernel UDP drops, ...} — the test
+                     machine watching itself
+publisher.joining / .published {kinds} / .connectionState {state}
+publisher.publisherSample  every sample period, the sender's getStats() outbound-rtp
+                     (cumulative since the sender was created):
+                     video {framesEncoded, framesSent, framesPerSecond, bytesSent, pliCount,
+                     firCount, nackCount, qualityLimitationReason}, audio {bytesSent, packetsSent};
+                     publisherId when not the host publisher
+viewer.* (all carry viewerId)
+  viewer.joining     join requested (a new receiver: its counters restart at zero)
+  viewer.joined / viewer.firstFrame
+  viewer.joinTime    {joinSeconds: join request to first media, firstMediaAt}
+  viewer.connectionState {state}: the RTCPeerConnection state
+  viewer.viewerSample every sample period (default 500 ms):
+                     frames: epoch ms of each video frame presented since the previous sample
+                     (requestVideoFrameCallback; synthetic viewers: frameCount instead),
+                     video = inbound-rtp video stats, cumulative: {framesDecoded,
+                     framesDropped, framesPerSecond, freezeCount, totalFreezesDuration,
+                     pauseCount, totalPausesDuration, jitter, packetsLost, packetsReceived,
+                     nackCount, pliCount, firCount, bytesReceived}; audio = inbound-rtp audio,
+                     cumulative: {totalSamplesReceived, concealedSamples, concealmentEvents,
+                     audioLevel, packetsLost, packetsReceived, jitter, bytesReceived}
+  viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
+                     thresholds (ms) the gap exceeded, pause: a gap of 5 s or more,
+                     ongoing: still open at the end}
+  viewer.disconnected / viewer.recovered {downSeconds}: media lost / first media after it
+  viewer.sessionLost {since, reason}, viewer.signalingClosed, viewer.signalingResumed {since},
+  viewer.reconnectAttempt {attempt, mode: join|resume, outcome}, viewer.gaveUp, viewer.error
+fault.inject         ground truth, t = start: {faultId, kind, start, scheduledEnd, targets,
+                     params, injectedAt}
+fault.revert         t = the actual end: {faultId, kind, end, reason: scheduled|interrupted|
+                     run-ended, error?}. A fault with no revert was active until its
+                     scheduled end or the end of the record, whichever came first.
+fault.error          {faultId, kind, message}: a fault that could not be injected
+sfu.workerDied / sfu.workerReplaced {index, pid, message?}
+Drills only:
+drill.start          {slaProfile: the vendor SLA profile file used, ...}
+drill.schedule       the schedule hidden from the responders
+drill.end            {reason, injected, scheduled}
+alert.fire           {rule, faultId?, value}   alert.resolve {rule, value, since}
+incident.action      {action, who, incidentId?, ticket? {vendor, severity, channel, reference},
+                     severity?, reference?, text?}`;
