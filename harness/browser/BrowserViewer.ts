@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
-import type { Viewer, ViewerEvents, ViewerMeasurement } from '../run/Viewer.js';
+import type { Viewer, ViewerEvents, ViewerMeasurement } from '../probes/Viewer.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';
 import { applyReport } from '../probes/applyReport.js';
 import { openReportingPage } from './chromium.js';

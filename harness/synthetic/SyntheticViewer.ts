@@ -4,7 +4,7 @@ import { PeerSession, type JoinReply } from '../page/session.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';
 import { applyReport } from '../probes/applyReport.js';
-import type { Viewer, ViewerEvents, ViewerMeasurement } from '../run/Viewer.js';
+import type { Viewer, ViewerEvents, ViewerMeasurement } from '../probes/Viewer.js';
 import type { RtpReceiver } from './RtpReceiver.js';
 import { AudioStream, VideoStream } from './streams.js';
 

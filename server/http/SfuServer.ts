@@ -7,6 +7,7 @@ import { Sfu, type SfuOptions } from '../sfu/Sfu.js';
 import { SignalingServer, type SignalingOptions } from '../signaling/SignalingServer.js';
 import { registerSfuMetrics } from '../metrics/sfuMetrics.js';
 import { FaultOperations } from './FaultOperations.js';
+import { serveMetrics } from '../../common/MetricsServer.js';
 
 export interface SfuServerOptions {
   sfu: SfuOptions;
@@ -81,7 +82,7 @@ export class SfuServer {
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
     const server = http.createServer();
     const self = new SfuServer(sfu, signaling, options.registry, server, wss, options.token);
-    server.on('request', (req, res) => void self.#onRequest(req, res));
+    server.on('request', (req, res) => self.#onRequest(req, res));
     server.on('clientError', (_error, socket) => refuse(socket, '400 Bad Request'));
     wss.on('error', (error) => signaling.socketError(`upgrade error: ${error.message}`));
     server.on('upgrade', (req, socket, head) => {
@@ -129,12 +130,9 @@ export class SfuServer {
     if (!up) this.signaling.disconnectAll();
   }
 
-  async #onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method === 'GET' && req.url === '/metrics') {
-      const body = await this.registry.metrics();
-      res.writeHead(200, { 'content-type': this.registry.contentType });
-      res.end(body);
-    } else if (req.method === 'GET' && req.url === '/healthz') {
+  #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (serveMetrics(this.registry, req, res)) return;
+    if (req.method === 'GET' && req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok\n');
     } else {

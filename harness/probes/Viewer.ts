@@ -1,6 +1,6 @@
 import type { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { PageReport } from '../page/reports.js';
-import type { ViewerQoe } from '../probes/ViewerQoe.js';
+import type { ViewerQoe } from './ViewerQoe.js';
 
 export type ViewerEvents = {
   /** Anything the viewer's session reported, for the journal. */
