@@ -4,10 +4,7 @@
  * report.html so the three never disagree.
  */
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
-
-export const SAMPLE_RATE = 48_000;
-/** Metrics are compared over this long before a fault starts and after it ends. */
-export const WINDOW_MS = 10_000;
+import { AUDIO_GAP_SAMPLES } from './audioGaps.js';
 
 export interface Definition {
   term: string;
@@ -47,7 +44,7 @@ export const DEFINITIONS: Definition[] = [
     term: `Audio gap >= ${AUDIO_GAP_MS} ms (fixed threshold)`,
     text:
       `getStats() is read every sample period (500 ms by default). A period in which the inbound audio's concealedSamples grew by at least ` +
-      `${(AUDIO_GAP_MS / 1000) * SAMPLE_RATE} samples (${AUDIO_GAP_MS} ms at 48 kHz) is an audio gap period; consecutive gap periods make one gap, ` +
+      `${AUDIO_GAP_SAMPLES} samples (${AUDIO_GAP_MS} ms at 48 kHz) is an audio gap period; consecutive gap periods make one gap, ` +
       'whose length is the audio concealed in it (concealed samples / 48 000) and whose span is those periods. The resolution is one sample period: ' +
       `a ${AUDIO_GAP_MS} ms gap split across two periods is missed, never invented. Time a viewer spent disconnected (no receiver) counts under disconnections.`,
   },

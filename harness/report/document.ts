@@ -3,7 +3,10 @@
  * rendered to Markdown by markdown.ts and to HTML (with charts) by html.ts,
  * so both files always say the same thing.
  */
-import type { DurationStats, Evidence, FaultEvidence, KindWindowMetrics, WindowMetrics } from './evidence.js';
+import type { Evidence } from './evidence.js';
+import type { DurationStats } from './durations.js';
+import type { FaultEvidence } from './faultEvidence.js';
+import type { KindWindowMetrics, WindowMetrics } from './faultWindows.js';
 import type { IncidentTimings, VendorTicketTimings } from '../drill/timings.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
 

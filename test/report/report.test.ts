@@ -18,7 +18,8 @@ import { writeReport, type WrittenReport } from '../../harness/report/writeRepor
 import { loadRun } from '../../harness/report/loadRun.js';
 import { RunDirError } from '../../harness/run/Journal.js';
 import { useTempDirs } from '../tempDirs.js';
-import { buildEvidence, recordedNoise, type Evidence } from '../../harness/report/evidence.js';
+import { buildEvidence, type Evidence } from '../../harness/report/evidence.js';
+import { recordedNoise } from '../../harness/report/machineReliability.js';
 import { reportCommand } from '../../harness/report/cli.js';
 import { reconstruct, toTimeline } from '../../harness/report/reconstruct.js';
 import { measureImpact } from '../../harness/run/impact.js';
