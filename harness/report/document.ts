@@ -3,7 +3,7 @@
  * see first, the run, the faults and their impact, the charts, the human
  * timeline, every viewer, the test machine, versions and definitions.
  */
-import type { Evidence } from './evidence.js';
+import { EVIDENCE_FORMAT, type Evidence } from './evidence.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
 import type { Block } from './blocks.js';
 import { num, pct, secs, utc } from './format.js';
@@ -31,7 +31,7 @@ export function reportBlocks(ev: Evidence, files: { raw: string[] } = { raw: [] 
       type: 'list',
       items: [
         'report.md, report.html: this report (the HTML one has the charts and opens without network).',
-        'evidence.json: every figure of this report, machine-readable (format livedrill-evidence/1).',
+        `evidence.json: every figure of this report, machine-readable (format ${EVIDENCE_FORMAT}).`,
         ...files.raw.map((f) => `raw/${f}`),
       ],
     },

@@ -1,10 +1,10 @@
 /** The report's fault sections: what was broken and when, and the metrics before, during and after each fault. */
 import type { Evidence } from './evidence.js';
 import type { FaultEvidence } from './faultEvidence.js';
-import type { KindWindowMetrics, WindowMetrics } from './faultWindows.js';
+import { WINDOW_MS, type KindWindowMetrics, type WindowMetrics } from './faultWindows.js';
 import { VIDEO_FIXED_MS } from './reconstruct.js';
 import type { Block } from './blocks.js';
-import { clock, kbps, num, pct, secs, utc } from './format.js';
+import { clock, inSeconds, kbps, num, pct, secs, utc } from './format.js';
 
 export function groundTruthBlocks(ev: Evidence): Block[] {
   const blocks: Block[] = [{ type: 'heading', level: 2, text: 'What was broken, and when (ground truth)', id: 'faults' }];
@@ -46,7 +46,7 @@ export function windowBlocks(ev: Evidence): Block[] {
     { type: 'heading', level: 2, text: 'Before, during and after each fault', id: 'windows' },
     {
       type: 'paragraph',
-      text: 'Per viewer kind; windows of 10 s before the fault and 10 s after it, cut to the broadcast (the seconds actually covered are given).',
+      text: `Per viewer kind; windows of ${inSeconds(WINDOW_MS)} before the fault and ${inSeconds(WINDOW_MS)} after it, cut to the broadcast (the seconds actually covered are given).`,
     },
     {
       type: 'table',

@@ -36,3 +36,12 @@ export function duration(ms: number | null | undefined): string {
   if (a < 3_600_000) return unit(60_000, 'min', 1000, 's');
   return unit(3_600_000, 'h', 60_000, 'min');
 }
+
+/** A constant's milliseconds as prose: "10 s", "0.5 s" (exact, never rounded). */
+export const inSeconds = (ms: number): string => `${ms / 1000} s`;
+
+/** How often, as prose: "once a second", "every 500 ms". */
+export const every = (ms: number): string => (ms === 1000 ? 'once a second' : `every ${ms} ms`);
+
+/** Digits grouped by three with spaces: "48 000". */
+export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ' ');

@@ -4,7 +4,8 @@ import type { DurationStats } from './durations.js';
 import type { FaultEvidence } from './faultEvidence.js';
 import { AUDIO_GAP_MS, VIDEO_FIXED_MS } from './reconstruct.js';
 import type { Block } from './blocks.js';
-import { kbps, num, pct, secs } from './format.js';
+import { inSeconds, kbps, num, pct, secs } from './format.js';
+import { SETTLE_MS } from '../run/impact.js';
 
 export function impactBlocks(ev: Evidence): Block[] {
   const heading: Block = { type: 'heading', level: 2, text: 'Who was affected, and how much', id: 'impact' };
@@ -51,7 +52,7 @@ function impactTable(ev: Evidence): Block {
       `${kbps(f.publisherBitrateBps.before)} → ${kbps(f.publisherBitrateBps.during)}`,
     ]),
     note:
-      'Freeze and gap figures: count · p50 · p95 · max of the durations of those overlapping the attribution window (fault start to 10 s after its end). ' +
+      `Freeze and gap figures: count · p50 · p95 · max of the durations of those overlapping the attribution window (fault start to ${inSeconds(SETTLE_MS)} after its end). ` +
       'An effect is a fault\'s impact only when that fault alone could cause it: effects two faults could have caused are shared, counted for neither; ' +
       'effects that began while the test machine flagged itself are suspect, counted for none. ' +
       `Impact verdicts from ${[...new Set(ev.faults.map((f) => f.impactSource))].join(' and ')}.`,
