@@ -1,21 +1,31 @@
+/** Statistics over measured values, shared by the run, the report and the benches. */
+
 /**
- * Statistics over measured values, shared by the run, the report and the
- * benches. Largest and smallest of any number of values. `Math.max(...values)` throws
+ * Largest and smallest of any number of values. `Math.max(...values)` throws
  * past about 120,000 arguments (thresholds over 20k viewers, a day of
  * self-watch samples); these loop instead. `empty` is the answer for no values.
  */
-export function maxOf(values: Iterable<number>, empty = -Infinity): number {
+export function maxOf<E = number>(values: Iterable<number>, empty: E | number = -Infinity): number | E {
   return extreme(values, Math.max, empty);
 }
 
-export function minOf(values: Iterable<number>, empty = Infinity): number {
+export function minOf<E = number>(values: Iterable<number>, empty: E | number = Infinity): number | E {
   return extreme(values, Math.min, empty);
 }
 
-function extreme(values: Iterable<number>, pick: (a: number, b: number) => number, empty: number): number {
+function extreme<E>(values: Iterable<number>, pick: (a: number, b: number) => number, empty: E): number | E {
   let result: number | undefined;
   for (const v of values) result = result === undefined ? v : pick(result, v);
   return result ?? empty;
+}
+
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** The arithmetic mean; `empty` for no values. */
+export function mean<E = number>(values: readonly number[], empty: E | number = Number.NaN): number | E {
+  return values.length ? sum(values) / values.length : empty;
 }
 
 /** Nearest-rank percentile; NaN for no values. */

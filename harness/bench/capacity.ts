@@ -20,13 +20,11 @@ import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { readJournal } from '../journal/Journal.js';
 import { JournalReplay } from '../journal/replay.js';
-import { AUDIO_GAP_MS, AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
+import { AUDIO_GAP_MS } from '../scenario/definitions.js';
+import { AUDIO_GAP_SAMPLES } from '../report/audioGaps.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
 import { maxOf, minOf, percentile } from '../../common/stats.js';
-
-/** An audio gap, as the report counts them: a sample period with AUDIO_GAP_MS or more concealed. */
-const AUDIO_GAP_SAMPLES = (AUDIO_GAP_MS / 1000) * AUDIO_SAMPLE_RATE;
 
 interface Step {
   kind: 'synthetic' | 'browser';
@@ -98,7 +96,7 @@ function analyse(kind: Step['kind'], viewers: number, summary: RunSummary, outDi
   const why: string[] = [];
   if (joined < viewers) why.push(`${viewers - joined} viewers never showed a frame`);
   if (freezes > 0) why.push(`${freezes} freezes (no fault was injected)`);
-  if (audioGaps.length > 0) why.push(`${audioGaps.length} audio gaps of 200 ms or more on ${new Set(audioGaps).size} viewers`);
+  if (audioGaps.length > 0) why.push(`${audioGaps.length} audio gaps of ${AUDIO_GAP_MS} ms or more on ${new Set(audioGaps).size} viewers`);
   if (kernelUdpDrops > 0) why.push(`the kernel dropped ${kernelUdpDrops} packets at the harness's sockets`);
   if (minFps < publisherFps * 0.9) why.push(`slowest viewer at ${minFps.toFixed(1)} fps, publisher ${publisherFps.toFixed(1)}`);
   if (!summary.reliability.reliable) why.push(`unreliable: ${summary.reliability.reasons.join('; ')}`);

@@ -25,6 +25,8 @@ export interface SelfSample {
 export type SelfWatchEvents = { sample: [sample: SelfSample] };
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+/** How often the harness samples itself; each sample covers the interval before it. */
+export const SELF_WATCH_INTERVAL_MS = 1000;
 const PAGE_BYTES = 4096;
 
 /**
@@ -47,7 +49,7 @@ export class SelfWatch {
   #lastT = Date.now();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs = 1000) {
+  constructor(private readonly intervalMs = SELF_WATCH_INTERVAL_MS) {
     this.#lag = monitorEventLoopDelay({ resolution: 10 });
   }
 
@@ -206,7 +208,7 @@ export interface NoiseSpan {
 
 /** The seconds the harness flagged itself in (a sample at t covers the second before it). */
 export function noiseSpans(samples: readonly SelfSample[]): NoiseSpan[] {
-  return samples.filter(isFlagged).map((s) => ({ from: s.t - 1000, to: s.t }));
+  return samples.filter(isFlagged).map((s) => ({ from: s.t - SELF_WATCH_INTERVAL_MS, to: s.t }));
 }
 
 /**

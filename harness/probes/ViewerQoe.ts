@@ -41,7 +41,6 @@ export type QoeEvents = {
   recovered: [t: number, downSeconds: number];
 };
 
-export const AUDIO_SAMPLE_RATE = 48000;
 
 /**
  * Quality of experience of one viewer, whatever its kind: fed rendered-frame

@@ -42,15 +42,17 @@ export interface FreezeTotals {
   seconds: number;
 }
 
-/** kAvgInterframeDelaysWindowSizeFrames, kMinFrameSamplesToDetectFreeze, kMinIncreaseForFreezeMs. */
-const WINDOW = 30;
-const MIN_GAPS = 5;
-const MIN_INCREASE_MS = 150;
+/**
+ * The rule's numbers, for the code and for the report that states it:
+ * kAvgInterframeDelaysWindowSizeFrames, kMinFrameSamplesToDetectFreeze,
+ * the multiple of the average, kMinIncreaseForFreezeMs.
+ */
+export const W3C_FREEZE = { windowGaps: 30, minGaps: 5, avgFactor: 3, minIncreaseMs: 150 } as const;
 /** No packet for this long makes libwebrtc's stream inactive: the gap is a pause. */
 export const PAUSE_MS = 5000;
 
 export function w3cFreezeThresholdMs(avgGapMs: number): number {
-  return Math.max(3 * avgGapMs, avgGapMs + MIN_INCREASE_MS);
+  return Math.max(W3C_FREEZE.avgFactor * avgGapMs, avgGapMs + W3C_FREEZE.minIncreaseMs);
 }
 
 /** libwebrtc times frames in whole milliseconds. */
@@ -80,7 +82,7 @@ export class FreezeDetector {
     if (gap >= PAUSE_MS) return this.#classify(last, t, true, false);
     this.#gaps.push(gap);
     this.#gapSum += gap;
-    if (this.#gaps.length > WINDOW) this.#gapSum -= this.#gaps.shift()!;
+    if (this.#gaps.length > W3C_FREEZE.windowGaps) this.#gapSum -= this.#gaps.shift()!;
     return this.#classify(last, t, this.#isW3cFreeze(gap, this.#gapSum, this.#gaps.length), false);
   }
 
@@ -101,13 +103,13 @@ export class FreezeDetector {
   #openGapIsW3cFreeze(t: number): boolean {
     const gap = wholeGapMs(this.#lastFrame!, t);
     if (gap >= PAUSE_MS) return true;
-    const full = this.#gaps.length >= WINDOW;
+    const full = this.#gaps.length >= W3C_FREEZE.windowGaps;
     const sum = this.#gapSum + gap - (full ? this.#gaps[0] : 0);
-    return this.#isW3cFreeze(gap, sum, full ? WINDOW : this.#gaps.length + 1);
+    return this.#isW3cFreeze(gap, sum, full ? W3C_FREEZE.windowGaps : this.#gaps.length + 1);
   }
 
   #isW3cFreeze(gap: number, windowSum: number, windowSize: number): boolean {
-    return windowSize >= MIN_GAPS && gap >= w3cFreezeThresholdMs(Math.floor(windowSum / windowSize));
+    return windowSize >= W3C_FREEZE.minGaps && gap >= w3cFreezeThresholdMs(Math.floor(windowSum / windowSize));
   }
 
   #classify(start: number, end: number, w3c: boolean, ongoing: boolean): Freeze | undefined {

@@ -3,11 +3,31 @@
  * can check without livedrill. Shared by evidence.json, report.md and
  * report.html so the three never disagree.
  */
+import { scenarioSchema } from '../scenario/schema.js';
+import { FreezeDetector, PAUSE_MS, W3C_FREEZE } from '../probes/freeze.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
+import { SATURATION, SELF_WATCH_INTERVAL_MS } from '../probes/SelfWatch.js';
+import { AUDIO_IMPACT_SECONDS, SETTLE_MS } from '../run/impact.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
+import { AUDIO_GAP_SAMPLES } from './audioGaps.js';
+import { WINDOW_MS } from './faultWindows.js';
+import { every, grouped, inSeconds, pct } from './format.js';
 
-export const SAMPLE_RATE = 48_000;
-/** Metrics are compared over this long before a fault starts and after it ends. */
-export const WINDOW_MS = 10_000;
+/** What a scenario measures when it says nothing: the scenario schema is where these defaults live. */
+export const MEASUREMENT_DEFAULTS = scenarioSchema.shape.measurement.parse(undefined);
+
+/** The frame rate the W3C rule is illustrated at. */
+const EXAMPLE_FPS = 30;
+const EXAMPLE_FRAME_MS = Math.floor(1000 / EXAMPLE_FPS);
+
+/** The shortest gap the W3C rule calls a freeze after a full window of steady `frameMs` frames (the gap joins its own average). */
+function shortestFreezeMs(frameMs: number): number {
+  const detector = new FreezeDetector([]);
+  for (let i = 0; i <= W3C_FREEZE.windowGaps; i++) detector.onFrame(i * frameMs);
+  let gap = frameMs;
+  while (!detector.frozenAt(detector.lastFrame! + gap)) gap++;
+  return gap;
+}
 
 export interface Definition {
   term: string;
@@ -31,9 +51,10 @@ export const DEFINITIONS: Definition[] = [
     term: 'Freeze (W3C)',
     text:
       'The W3C webrtc-stats freezeCount rule exactly as libwebrtc implements it (video/video_quality_observer2.cc): each gap between two ' +
-      'consecutive rendered frames, in whole milliseconds, first joins a moving window of the last 30 gaps; once the window holds at least 5, ' +
-      'the gap is a freeze when it is >= max(3 × avg, avg + 150 ms), avg being the window\'s mean rounded down. At 30 fps (33 ms frames) that ' +
-      'is any gap >= 188 ms. A gap of 5 s or more (no packets meanwhile) is what libwebrtc calls a pause: a freeze to the viewer, counted here, ' +
+      `consecutive rendered frames, in whole milliseconds, first joins a moving window of the last ${W3C_FREEZE.windowGaps} gaps; once the window holds at least ${W3C_FREEZE.minGaps}, ` +
+      `the gap is a freeze when it is >= max(${W3C_FREEZE.avgFactor} × avg, avg + ${W3C_FREEZE.minIncreaseMs} ms), avg being the window's mean rounded down. ` +
+      `At ${EXAMPLE_FPS} fps (${EXAMPLE_FRAME_MS} ms frames) that is any gap >= ${shortestFreezeMs(EXAMPLE_FRAME_MS)} ms. ` +
+      `A gap of ${inSeconds(PAUSE_MS)} or more (no packets meanwhile) is what libwebrtc calls a pause: a freeze to the viewer, counted here, ` +
       'kept out of the window as libwebrtc keeps it. A gap still open when measurement ended counts as an ongoing freeze. Its duration is the whole gap. ' +
       'Chromium\'s own freezeCount + pauseCount and their durations are in raw/summary.json for cross-checking (they restart with each new receiver after a rejoin).',
   },
@@ -46,9 +67,9 @@ export const DEFINITIONS: Definition[] = [
   {
     term: `Audio gap >= ${AUDIO_GAP_MS} ms (fixed threshold)`,
     text:
-      `getStats() is read every sample period (500 ms by default). A period in which the inbound audio's concealedSamples grew by at least ` +
-      `${(AUDIO_GAP_MS / 1000) * SAMPLE_RATE} samples (${AUDIO_GAP_MS} ms at 48 kHz) is an audio gap period; consecutive gap periods make one gap, ` +
-      'whose length is the audio concealed in it (concealed samples / 48 000) and whose span is those periods. The resolution is one sample period: ' +
+      `getStats() is read every sample period (${MEASUREMENT_DEFAULTS.sampleInterval} ms by default). A period in which the inbound audio's concealedSamples grew by at least ` +
+      `${AUDIO_GAP_SAMPLES} samples (${AUDIO_GAP_MS} ms at ${AUDIO_SAMPLE_RATE / 1000} kHz) is an audio gap period; consecutive gap periods make one gap, ` +
+      `whose length is the audio concealed in it (concealed samples / ${grouped(AUDIO_SAMPLE_RATE)}) and whose span is those periods. The resolution is one sample period: ` +
       `a ${AUDIO_GAP_MS} ms gap split across two periods is missed, never invented. Time a viewer spent disconnected (no receiver) counts under disconnections.`,
   },
   {
@@ -73,13 +94,13 @@ export const DEFINITIONS: Definition[] = [
     term: 'Fault window and attribution window',
     text:
       'Ground truth from the fault scheduler: when the fault was injected and when it was reverted, and on whom. A fault\'s impact is attributed ' +
-      'from its start to 10 s after its end (cut at the next fault\'s start and at the end of the run): freezes overlapping that window, ' +
+      `from its start to ${inSeconds(SETTLE_MS)} after its end (cut at the next fault's start and at the end of the run): freezes overlapping that window, ` +
       'disconnections and concealed audio in it.',
   },
   {
     term: 'Affected viewer',
     text:
-      'A viewer with, in the attribution window, a W3C freeze, a disconnection, or >= 200 ms of concealed audio. Percentages are of all viewers ' +
+      `A viewer with, in the attribution window, a W3C freeze, a disconnection, or >= ${AUDIO_IMPACT_SECONDS * 1000} ms of concealed audio. Percentages are of all viewers ` +
       'of the run, and of the fault\'s targets. Unrecovered: affected and not watching again (frames flowing, connected) by the end of the run.',
   },
   {
@@ -89,7 +110,7 @@ export const DEFINITIONS: Definition[] = [
   {
     term: 'Before / after windows',
     text:
-      'Per viewer kind, over 10 s before the fault started and 10 s after it ended (cut to the steady broadcast and the end of measurement; ' +
+      `Per viewer kind, over ${inSeconds(WINDOW_MS)} before the fault started and ${inSeconds(WINDOW_MS)} after it ended (cut to the steady broadcast and the end of measurement; ` +
       'the window actually used is given). fps = frames rendered / watched seconds (mean over viewers, and the lowest), freeze ratio as above, ' +
       'audio concealment and packet loss over all viewers of the kind, publisher bitrate = growth of bytesSent (audio + video) in the window. ' +
       '(The impact table\'s "publisher before → during" compares the fault with a window of the same length just before it.)',
@@ -97,8 +118,8 @@ export const DEFINITIONS: Definition[] = [
   {
     term: 'Reliability',
     text:
-      'The harness watches its own machine once a second. A run is unreliable when the machine was saturated (all cores >= 95 % busy, or the ' +
-      'harness event loop stalled >= 250 ms) in more than 10 % of the steady broadcast, or when a freeze overlapped a saturated second: such a ' +
+      `The harness watches its own machine ${every(SELF_WATCH_INTERVAL_MS)}. A run is unreliable when the machine was saturated (all cores >= ${pct(SATURATION.machineBusy, 0)} busy, or the ` +
+      `harness event loop stalled >= ${SATURATION.eventLoopLagMs} ms) in more than ${pct(SATURATION.allowedShare, 0)} of the steady broadcast, or when a freeze overlapped a saturated second: such a ` +
       'freeze may be the test machine\'s doing, not the system under test\'s.',
   },
   {

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from './evidence.js';
-import { clock, reportBlocks, utc, type Block } from './document.js';
+import { reportBlocks } from './document.js';
+import type { Block } from './blocks.js';
+import { clock, utc } from './format.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,7 @@
 /** report.md: the report's blocks as GitHub-flavoured Markdown (charts are in report.html). */
 import type { Evidence } from './evidence.js';
-import { reportBlocks, type Block } from './document.js';
+import { reportBlocks } from './document.js';
+import type { Block } from './blocks.js';
 
 const TONE_MARK = { bad: '⛔', warn: '⚠️', ok: '✅', info: 'ℹ️' } as const;
 

@@ -1,5 +1,9 @@
 /** raw/README.txt: the formats of the raw files, for someone who has never seen livedrill. */
 import type { Evidence } from './evidence.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
+import { SELF_WATCH_INTERVAL_MS } from '../probes/SelfWatch.js';
+import { MEASUREMENT_DEFAULTS } from './definitions.js';
+import { every } from './format.js';
 
 export function rawReadme(ev: Evidence): string {
   const summaryLine = ev.run.sources.summary
@@ -35,7 +39,7 @@ sfu.ready            {signaling, metrics (URLs), workers (pids)}
 run.steady           every viewer started; the scenario's fault times count from here
 run.error            {message}: the run failed
 run.end              {pass, interrupted, error}: absent if the run died
-self.sample          once a second: {machineBusy 0..1 (all cores), cores {group: cores used},
+self.sample          ${every(SELF_WATCH_INTERVAL_MS)}: {machineBusy 0..1 (all cores), cores {group: cores used},
                      eventLoopLagP99Ms, eventLoopLagMaxMs} — the test machine watching itself
 publisher.joining / .published {kinds} / .connectionState {state}
 publisher.publisherSample  every sample period, the sender's getStats() outbound-rtp
@@ -46,14 +50,14 @@ viewer.* (all carry viewerId)
   viewer.joining     join requested (a new receiver: its counters restart at zero)
   viewer.joined / viewer.firstFrame / viewer.joinTime {joinSeconds: join request to first frame}
   viewer.connectionState {state}: the RTCPeerConnection state
-  viewer.viewerSample every sample period (default 500 ms):
+  viewer.viewerSample every sample period (default ${MEASUREMENT_DEFAULTS.sampleInterval} ms):
                      frames: epoch ms of each video frame presented since the previous sample
                      (requestVideoFrameCallback), video = inbound-rtp video stats, cumulative:
                      {framesDecoded, framesDropped, framesPerSecond, freezeCount,
                      totalFreezesDuration, jitter, packetsLost, packetsReceived, nackCount,
                      pliCount, firCount, bytesReceived}; audio = inbound-rtp audio, cumulative:
                      {totalSamplesReceived, concealedSamples, concealmentEvents, audioLevel,
-                     packetsLost, packetsReceived, jitter, bytesReceived} (48 kHz samples)
+                     packetsLost, packetsReceived, jitter, bytesReceived} (${AUDIO_SAMPLE_RATE / 1000} kHz samples)
   viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
                      thresholds (ms) the gap exceeded, ongoing: still open at the end}
   viewer.disconnected / viewer.recovered {downSeconds}: media lost / first frame after it
@@ -77,7 +81,7 @@ summary.json
  versions {livedrill, mediasoup, mediasoupClient, node, browser},
  publisher {framesEncoded, fps, bytesSent, pliCount, firCount},
  viewers[]: {id, kind, joinSeconds, watchSeconds, framesRendered, framesDecoded, fps,
-   freezes {w3c {count, seconds}, fixed {"500ms": {count, seconds}}}, freezeRatio,
+   freezes {w3c {count, seconds}, fixed {"${MEASUREMENT_DEFAULTS.fixedFreezeThresholds[0]}ms": {count, seconds}}}, freezeRatio,
    audio {samplesReceived, concealedSeconds, concealedRatio, concealmentEvents},
    video {packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDropped,
    browserFreezeCount, browserFreezeSeconds, browserPauseCount, browserPauseSeconds (Chromium's own)}, disconnects, recoveries,

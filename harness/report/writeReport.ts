@@ -6,7 +6,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildEvidence, loadSlaProfiles, type Evidence } from './evidence.js';
+import { buildEvidence, type Evidence } from './evidence.js';
+import { loadSlaProfiles } from './slaProfiles.js';
 import { JOURNAL_FILE, SUMMARY_FILE, loadRun } from '../run/runDir.js';
 import { renderMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';

@@ -3,45 +3,12 @@
  * Inputs are what the run recorded: fault windows (start, end, targets) and
  * per-viewer timelines (freezes, audio samples, disconnects, recoveries).
  */
+import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js';
 import type { FaultMetricName } from '../scenario/thresholds.js';
-import type { Freeze } from '../probes/freeze.js';
+import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/replay.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
 import { percentile } from '../../common/stats.js';
-
-/** Ground truth: what was injected, on whom, from when to when (epoch ms). */
-export interface FaultRecord {
-  faultId: string;
-  kind: FaultKind;
-  start: number;
-  end: number;
-  /** Viewer ids, or "publisher", or "worker:N", or "signaling". */
-  targets: string[];
-  params: Record<string, unknown>;
-}
-
-export interface ViewerTimeline {
-  id: string;
-  freezes: Freeze[];
-  /** Per sample, growth since the previous one: audio samples, and RTP packets (audio + video). */
-  samples: Array<{ t: number; received: number; concealed: number; packetsReceived: number; packetsLost: number }>;
-  disconnects: number[];
-  recoveries: Array<{ t: number; downSeconds: number }>;
-  /** Signaling connections lost and resumed (media kept flowing): when it dropped, when it came back. */
-  signalingResumes: Array<{ since: number; t: number }>;
-  connectedAtEnd: boolean;
-  /** When it first asked to join, and first showed media (absent: never). */
-  joinRequestedAt?: number;
-  firstMediaAt?: number;
-}
-
-export interface PublisherSample {
-  t: number;
-  /** Cumulative PLI + FIR received by the publisher. */
-  keyframeRequests: number;
-  /** Cumulative bytes sent (audio + video). */
-  bytes: number;
-}
 
 export interface ViewerImpact {
   id: string;
@@ -125,9 +92,8 @@ export const LEAD_MS = 200;
  * noticed, a concealed audio period reported, a little after the cut).
  */
 const IN_PROGRESS_MS = 1000;
-const SAMPLE_RATE = 48000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
-const AUDIO_IMPACT_SECONDS = 0.2;
+export const AUDIO_IMPACT_SECONDS = 0.2;
 /**
  * Concealment under this in one sample period (a few 20 ms Opus frames, which
  * NetEq hides from the ear) is ordinary jitter: attributed where a fault
@@ -151,7 +117,7 @@ export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
  * publisher (its network or encoder, the worker that carries it) or signaling.
  */
 export function blastRadius(fault: FaultRecord, viewerIds: readonly string[]): Set<string> {
-  const everyone = fault.targets.some((t) => t === 'signaling' || /^publisher(-\d+)?$/.test(t));
+  const everyone = fault.targets.some((t) => t === 'signaling' || (t === HOST_PUBLISHER_ID || t.startsWith(`${HOST_PUBLISHER_ID}-`)));
   return new Set(everyone ? viewerIds : fault.targets);
 }
 
@@ -274,7 +240,7 @@ function effectsOf(v: ViewerTimeline): Array<{ effect: Effect; key: string }> {
     effects.push({ effect: { viewerId, kind, t, seconds }, key: effectKey(viewerId, kind, index) });
   };
   v.freezes.forEach((f, i) => f.w3c && add('freeze', i, f.start, (f.end - f.start) / 1000));
-  v.samples.forEach((s, i) => s.concealed > 0 && add('audio', i, s.t, s.concealed / SAMPLE_RATE));
+  v.samples.forEach((s, i) => s.concealed > 0 && add('audio', i, s.t, s.concealed / AUDIO_SAMPLE_RATE));
   v.disconnects.forEach((t, i) => add('disconnect', i, t, downSeconds(v, t)));
   v.signalingResumes.forEach((r, i) => add('signaling', i, r.since, (r.t - r.since) / 1000));
   return effects;
@@ -293,7 +259,7 @@ function viewerImpact(
 ): ViewerImpact {
   const freezes = v.freezes.filter((_, i) => mine('freeze', i));
   const disconnects = v.disconnects.filter((_, i) => mine('disconnect', i));
-  const audioConcealedSeconds = v.samples.filter((_, i) => mine('audio', i)).reduce((a, s) => a + s.concealed, 0) / SAMPLE_RATE;
+  const audioConcealedSeconds = v.samples.filter((_, i) => mine('audio', i)).reduce((a, s) => a + s.concealed, 0) / AUDIO_SAMPLE_RATE;
   const during = v.samples.filter((s) => s.t > fault.start && s.t <= fault.end);
   const lost = during.reduce((a, s) => a + s.packetsLost, 0);
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);

@@ -18,7 +18,8 @@ import { writeReport, type WrittenReport } from '../../harness/report/writeRepor
 import { loadRun } from '../../harness/run/runDir.js';
 import { RunDirError } from '../../harness/journal/Journal.js';
 import { useTempDirs } from '../tempDirs.js';
-import { buildEvidence, recordedNoise, type Evidence } from '../../harness/report/evidence.js';
+import { buildEvidence, type Evidence } from '../../harness/report/evidence.js';
+import { recordedNoise } from '../../harness/report/machineReliability.js';
 import { reportCommand } from '../../harness/report/cli.js';
 import { JournalReplay, toTimeline } from '../../harness/journal/replay.js';
 import { measureImpact } from '../../harness/run/impact.js';
