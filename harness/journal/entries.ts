@@ -11,8 +11,10 @@
  */
 import type { Freeze } from '../probes/freeze.js';
 import type { PageReport } from '../page/reports.js';
-import type { SelfSample } from '../probes/SelfWatch.js';
+import { SELF_WATCH_INTERVAL_MS, type SelfSample } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
+import { scenarioSchema } from '../scenario/schema.js';
+import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 
 export const JOURNAL_VERSION = 2;
 
@@ -111,6 +113,8 @@ export function scheduledEndOf(inject: JournalEntry): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+const DEFAULT_SAMPLE_MS = scenarioSchema.shape.measurement.parse(undefined).sampleInterval;
+
 /** The contract in words, for someone who has never seen livedrill (raw/README.txt, ARCHITECTURE.md). */
 export const JOURNAL_DOCS = `JSON Lines: one object per line, {"t": <epoch ms>, "type": "<type>", ...fields},
 appended in the order the harness received them (page reports carry the page's
@@ -123,7 +127,7 @@ run.steady           every viewer started; the scenario's fault times count from
 run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended
 run.error            {message}: the run failed
 run.end              {pass, interrupted, error}: absent if the run died
-self.sample          once a second: {machineBusy 0..1 (all cores), cores {group: cores used},
+self.sample          every ${SELF_WATCH_INTERVAL_MS / 1000} s: {machineBusy 0..1 (all cores), cores {group: cores used},
                      eventLoopLagP99Ms, eventLoopLagMaxMs, kernel UDP drops, ...} — the test
                      machine watching itself
 publisher.joining / .published {kinds} / .connectionState {state}
@@ -137,7 +141,7 @@ viewer.* (all carry viewerId)
   viewer.joined / viewer.firstFrame
   viewer.joinTime    {joinSeconds: join request to first media, firstMediaAt}
   viewer.connectionState {state}: the RTCPeerConnection state
-  viewer.viewerSample every sample period (default 500 ms):
+  viewer.viewerSample every sample period (default ${DEFAULT_SAMPLE_MS} ms):
                      frames: epoch ms of each video frame presented since the previous sample
                      (requestVideoFrameCallback; synthetic viewers: frameCount instead),
                      video = inbound-rtp video stats, cumulative: {framesDecoded,
@@ -146,6 +150,7 @@ viewer.* (all carry viewerId)
                      nackCount, pliCount, firCount, bytesReceived}; audio = inbound-rtp audio,
                      cumulative: {totalSamplesReceived, concealedSamples, concealmentEvents,
                      audioLevel, packetsLost, packetsReceived, jitter, bytesReceived}
+                     (${AUDIO_SAMPLE_RATE / 1000} kHz samples)
   viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
                      thresholds (ms) the gap exceeded, pause: a gap of 5 s or more,
                      ongoing: still open at the end}

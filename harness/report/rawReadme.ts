@@ -1,9 +1,7 @@
 /** raw/README.txt: the formats of the raw files, for someone who has never seen livedrill. */
+import { JOURNAL_DOCS } from '../journal/entries.js';
 import type { Evidence } from './evidence.js';
-import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
-import { SELF_WATCH_INTERVAL_MS } from '../probes/SelfWatch.js';
 import { MEASUREMENT_DEFAULTS } from './definitions.js';
-import { every } from './format.js';
 
 export function rawReadme(ev: Evidence): string {
   const summaryLine = ev.run.sources.summary
@@ -30,50 +28,7 @@ Conventions
 
 journal.jsonl
 -------------
-JSON Lines: one object per line, {"t": <epoch ms>, "type": "<type>", ...fields},
-appended in the order the harness received them (page reports carry the page's
-own timestamp, so lines are not strictly sorted by t). Types:
-
-run.start            {runId, scenarioFile, scenario (the full scenario as run), versions}
-sfu.ready            {signaling, metrics (URLs), workers (pids)}
-run.steady           every viewer started; the scenario's fault times count from here
-run.error            {message}: the run failed
-run.end              {pass, interrupted, error}: absent if the run died
-self.sample          ${every(SELF_WATCH_INTERVAL_MS)}: {machineBusy 0..1 (all cores), cores {group: cores used},
-                     eventLoopLagP99Ms, eventLoopLagMaxMs} — the test machine watching itself
-publisher.joining / .published {kinds} / .connectionState {state}
-publisher.publisherSample  every sample period, the sender's getStats() outbound-rtp
-                     (cumulative since the sender was created):
-                     video {framesEncoded, framesSent, framesPerSecond, bytesSent, pliCount,
-                     firCount, nackCount, qualityLimitationReason}, audio {bytesSent, packetsSent}
-viewer.* (all carry viewerId)
-  viewer.joining     join requested (a new receiver: its counters restart at zero)
-  viewer.joined / viewer.firstFrame / viewer.joinTime {joinSeconds: join request to first frame}
-  viewer.connectionState {state}: the RTCPeerConnection state
-  viewer.viewerSample every sample period (default ${MEASUREMENT_DEFAULTS.sampleInterval} ms):
-                     frames: epoch ms of each video frame presented since the previous sample
-                     (requestVideoFrameCallback), video = inbound-rtp video stats, cumulative:
-                     {framesDecoded, framesDropped, framesPerSecond, freezeCount,
-                     totalFreezesDuration, jitter, packetsLost, packetsReceived, nackCount,
-                     pliCount, firCount, bytesReceived}; audio = inbound-rtp audio, cumulative:
-                     {totalSamplesReceived, concealedSamples, concealmentEvents, audioLevel,
-                     packetsLost, packetsReceived, jitter, bytesReceived} (${AUDIO_SAMPLE_RATE / 1000} kHz samples)
-  viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
-                     thresholds (ms) the gap exceeded, ongoing: still open at the end}
-  viewer.disconnected / viewer.recovered {downSeconds}: media lost / first frame after it
-  viewer.sessionLost {since, reason}, viewer.signalingClosed, viewer.signalingResumed {since},
-  viewer.reconnectAttempt {attempt, mode: join|resume, outcome}, viewer.gaveUp, viewer.error
-fault.inject         ground truth: {faultId, kind, start, end (scheduled), targets, params}
-fault.revert         {faultId, end (actual), reason: scheduled|interrupted|run-ended, error?}
-fault.error          {faultId, kind, message}: a fault that could not be injected
-sfu.workerDied / sfu.workerReplaced {index, pid, message?}
-Drills only:
-drill.start          {slaProfile: the vendor SLA profile file used}
-drill.schedule       the schedule hidden from the responders
-alert.fire           {rule, faultId?, value}   alert.resolve {rule}
-incident.action      {action: ack|ticket|vendor-reply|reclassify|mitigate|resolve|note, who,
-                     incidentId?, ticket? {vendor, severity, channel, reference}, severity?,
-                     reference?, text?}
+${JOURNAL_DOCS}
 
 summary.json
 ------------
