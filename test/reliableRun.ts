@@ -1,3 +1,4 @@
+import { PrometheusOutput } from '../harness/outputs/PrometheusOutput.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ export async function runReliably(
 ): Promise<ReliableRun> {
   for (let attempt = 1; ; attempt++) {
     const outDir = mkdtempSync(join(tmpdir(), `livedrill-${options.scenario.name}-`));
-    const run = new Run({ ...options, outDir });
+    const run = new Run({ outputs: [new PrometheusOutput()], ...options, outDir });
     prepare(run);
     const summary = await run.execute(new AbortController().signal);
     const { reliable, reasons } = summary.reliability;

@@ -3,6 +3,7 @@
  * `livedrill incident <action>` (record an action in a running drill through
  * its HTTP API).
  */
+import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
 import { join, resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import logUpdate from 'log-update';
@@ -105,6 +106,7 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     signal: abort.signal,
   });
   const run = new Run({
+    outputs: [new PrometheusOutput()],
     scenario: schedule.scenario,
     scenarioFile: file,
     outDir,

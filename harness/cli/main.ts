@@ -1,3 +1,4 @@
+import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ program
   .action(async (file: string, opts: { out?: string; host: string; port: number; token?: string }) => {
     const scenario = await loadScenario(file);
     const token = signalingToken(opts.host, opts.token);
-    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port, token });
+    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port, token, outputs: [new PrometheusOutput()] });
     await executeInForeground(run);
   });
 
@@ -87,6 +88,7 @@ program
       viewers: { ...scenario.viewers, browser: 0, synthetic: 0 },
     };
     const run = new Run({
+      outputs: [new PrometheusOutput()],
       scenario: sfuScenario,
       scenarioFile: file,
       outDir: opts.out ?? `${defaultOut(scenario.name)}-sfu`,
@@ -135,6 +137,7 @@ program
     };
     const shard = { index: Number(match[1]), count: Number(match[2]) };
     const run = new Run({
+      outputs: [new PrometheusOutput()],
       scenario,
       scenarioFile: opts.scenario ?? '(command line)',
       outDir: opts.out ?? defaultOut(`shard-${shard.index}-of-${shard.count}`),

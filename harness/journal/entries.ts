@@ -58,6 +58,9 @@ export interface EntryFields {
   /** The fault's actual end; `t` is that end. */
   'fault.revert': { faultId: string; kind: FaultKind; end: number; reason: RevertReason; revertedAt?: number; error?: string };
   'fault.error': { faultId: string; kind: FaultKind; message: string };
+  /** An output (Prometheus, JUnit...) failed at the end of the run; the run itself did not. */
+  'output.error': { output: string; message: string };
+  'viewer.start': { viewerId: string; kind: 'browser' | 'synthetic' };
   'viewer.freeze': Freeze & { viewerId: string; seconds: number };
   'viewer.joinTime': { viewerId: string; joinSeconds: number; firstMediaAt: number };
   'viewer.disconnected': { viewerId: string };
@@ -137,6 +140,7 @@ publisher.publisherSample  every sample period, the sender's getStats() outbound
                      firCount, nackCount, qualityLimitationReason}, audio {bytesSent, packetsSent};
                      publisherId when not the host publisher
 viewer.* (all carry viewerId)
+  viewer.start       {kind: browser|synthetic}: the viewer was started
   viewer.joining     join requested (a new receiver: its counters restart at zero)
   viewer.joined / viewer.firstFrame
   viewer.joinTime    {joinSeconds: join request to first media, firstMediaAt}
@@ -163,6 +167,7 @@ fault.revert         t = the actual end: {faultId, kind, end, reason: scheduled|
                      run-ended, error?}. A fault with no revert was active until its
                      scheduled end or the end of the record, whichever came first.
 fault.error          {faultId, kind, message}: a fault that could not be injected
+output.error         {output, message}: an output (e.g. JUnit) failed at the end; the run did not
 sfu.workerDied / sfu.workerReplaced {index, pid, message?}
 Drills only:
 drill.start          {slaProfile: the vendor SLA profile file used, ...}

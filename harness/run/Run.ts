@@ -17,11 +17,9 @@ import type { Viewer, ViewerMeasurement } from '../probes/Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
 import { SelfWatch, judgeReliability, noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js';
-import { ViewerMetrics } from '../collectors/viewerMetrics.js';
-import { registerSelfMetrics } from '../collectors/selfMetrics.js';
-import { registerFaultMetrics } from '../collectors/faultMetrics.js';
 import { MetricsServer } from '../../common/MetricsServer.js';
-import { FaultScheduler } from '../faults/FaultScheduler.js';
+import { FaultScheduler, type InjectedRecord } from '../faults/FaultScheduler.js';
+import type { RunOutput } from './output.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { networkFaultReach } from '../faults/targets.js';
 import { Journal } from '../journal/Journal.js';
@@ -59,6 +57,8 @@ export interface RunOptions {
   receiveIp?: string;
   /** For 'sfu': how many shard viewers must be watching before the steady broadcast (and the fault clock) starts. */
   expectViewers?: number;
+  /** Where results stream besides the journal and summary.json (Prometheus, the terminal, JUnit...). */
+  outputs?: RunOutput[];
   /**
    * A drill: the fault schedule must stay unknown while it runs, so no fault
    * metrics are exported and run.start carries no fault times (the journal
@@ -103,6 +103,16 @@ export type RunEvents = {
   phase: [phase: RunPhase];
   ready: [urls: { signaling: string; metrics: string }];
   progress: [progress: RunProgress];
+  /** A viewer was started: its reports (`viewer.observer`) and QoE (`viewer.qoe.observer`) follow. */
+  viewer: [viewer: Viewer];
+  /** The host publisher's page reported (its samples carry cumulative sender stats). */
+  publisherReport: [report: PageReport];
+  /** The test machine watching itself, once a second. */
+  selfSample: [sample: SelfSample];
+  faultInjected: [fault: InjectedRecord];
+  faultReverted: [fault: InjectedRecord];
+  /** The summary, written; the run is over. */
+  summary: [summary: RunSummary];
 };
 
 const VIEWERS_PER_SOCKET = 100;
@@ -128,7 +138,6 @@ export class Run {
   readonly journal: Journal;
   readonly viewers: Viewer[] = [];
   readonly #selfWatch = new SelfWatch();
-  readonly #viewerMetrics = new ViewerMetrics(this.registry);
   /** The run's figures come from its own journal, replayed as it is written: the same code merge and report use. */
   readonly #replay: JournalReplay;
   /** The stretches (epoch ms) whose viewer samples impact analysis will read: memory stays flat over a long run. */
@@ -166,17 +175,32 @@ export class Run {
     if (options.scenario.faults.some((f) => f.kind === 'network')) {
       this.#network = new NetworkRelay(networkFaultReach(options.scenario.faults, this.#expectedViewerIds()), options.scenario.sfu.listenIp);
     }
-    registerSelfMetrics(this.registry, this.#selfWatch);
-    if (!options.hideFaults) registerFaultMetrics(this.registry, this.#faults);
+    this.#selfWatch.observer.on('sample', (s) => this.observer.emit('selfSample', s));
+    for (const output of options.outputs ?? []) output.attach(this);
+  }
+
+  /** Each output finishes on its own: one that fails is journaled, the others and the run go on. */
+  async #endOutputs(summary: RunSummary): Promise<void> {
+    for (const output of this.options.outputs ?? []) {
+      try {
+        await output.end?.(summary);
+      } catch (error) {
+        this.journal.write('output.error', { output: output.name, message: (error as Error).message });
+      }
+    }
   }
 
   /** The faults' ground truth goes to the journal as it happens: `t` is the start of an inject, the actual end of a revert. */
   #journalFaults(): void {
     const o = this.#faults.observer;
-    o.on('inject', (f) => this.journal.write('fault.inject', { ...f, injectedAt: Date.now() }, f.start));
-    o.on('revert', (f, end, reason, error) =>
-      this.journal.write('fault.revert', { faultId: f.faultId, kind: f.kind, end, reason, ...(error ? { error } : { revertedAt: Date.now() }) }, end),
-    );
+    o.on('inject', (f) => {
+      this.journal.write('fault.inject', { ...f, injectedAt: Date.now() }, f.start);
+      this.observer.emit('faultInjected', f);
+    });
+    o.on('revert', (f, end, reason, error) => {
+      this.journal.write('fault.revert', { faultId: f.faultId, kind: f.kind, end, reason, ...(error ? { error } : { revertedAt: Date.now() }) }, end);
+      this.observer.emit('faultReverted', f);
+    });
     o.on('error', (faultId, kind, message) => this.journal.write('fault.error', { faultId, kind, message }));
   }
 
@@ -290,6 +314,8 @@ export class Run {
       reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewers.flatMap((v) => v.freezes)),
     });
     writeSummary(this.summaryFile, summary);
+    this.observer.emit('summary', summary);
+    await this.#endOutputs(summary);
     this.journal.write('run.end', { pass: summary.pass, interrupted: summary.interrupted, error });
     this.journal.close();
     return summary;
@@ -479,26 +505,25 @@ export class Run {
 
   #attachViewer(viewer: Viewer): void {
     this.viewers.push(viewer);
-    this.#viewerMetrics.attach(viewer);
     const viewerId = viewer.id;
     this.journal.write('viewer.start', { viewerId, kind: viewer.kind });
     viewer.observer.on('report', (_id, report) => {
       if (report.type === 'broadcastEnded') this.#endBroadcast();
       this.#journalReport(`viewer.${report.type}`, { viewerId }, report);
-      this.#viewerMetrics.onViewerReport(viewer.kind, report);
     });
     const o = viewer.qoe.observer;
     o.on('freeze', (f) => this.journal.write('viewer.freeze', { viewerId, ...f, seconds: (f.end - f.start) / 1000 }, f.end));
     o.on('joined', (joinSeconds) => this.journal.write('viewer.joinTime', { viewerId, joinSeconds, firstMediaAt: viewer.qoe.firstMediaAt }));
     o.on('disconnected', (t) => this.journal.write('viewer.disconnected', { viewerId }, t));
     o.on('recovered', (t, downSeconds) => this.journal.write('viewer.recovered', { viewerId, downSeconds }, t));
+    this.observer.emit('viewer', viewer);
   }
 
   #onPublisherReport(publisher: BrowserPublisher, report: PageReport): void {
     const host = publisher === this.#publishers[0];
     this.#journalReport(`publisher.${report.type}`, host ? {} : { publisherId: publisher.id }, report);
     if (!host) return;
-    this.#viewerMetrics.onPublisherReport(report);
+    this.observer.emit('publisherReport', report);
   }
 
   #journalReport(type: string, extra: Record<string, unknown>, report: PageReport): void {

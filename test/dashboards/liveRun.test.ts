@@ -4,6 +4,7 @@
  * The freeze-ratio alert must go pending or firing during the fault, and
  * what Prometheus recorded must match livedrill's own summary.
  */
+import { PrometheusOutput } from '../../harness/outputs/PrometheusOutput.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe('Prometheus scraping a run with an injected video freeze', () => {
       'name: prom-e2e\nduration: 28s\nviewers: { browser: 2 }\nfaults:\n  - { id: freeze, kind: video-freeze, at: 6s, duration: 16s }\n',
       'prom.yaml',
     );
-    const run = new Run({ scenario, scenarioFile: 'prom.yaml', outDir: mkdtempSync(join(tmpdir(), 'livedrill-prom-run-')), port });
+    const run = new Run({ scenario, scenarioFile: 'prom.yaml', outDir: mkdtempSync(join(tmpdir(), 'livedrill-prom-run-')), port, outputs: [new PrometheusOutput()] });
     const poll = setInterval(() => {
       void prometheus.api('/api/v1/alerts').then((r: Json) => {
         for (const a of r.data.alerts as Json[]) {

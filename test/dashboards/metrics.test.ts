@@ -13,12 +13,11 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SfuServer } from '../../server/http/SfuServer.js';
-import { ViewerMetrics } from '../../harness/collectors/viewerMetrics.js';
-import { registerSelfMetrics } from '../../harness/collectors/selfMetrics.js';
+import { ViewerMetrics } from '../../harness/outputs/viewerMetrics.js';
+import { registerSelfMetrics } from '../../harness/outputs/selfMetrics.js';
 import { SelfWatch } from '../../harness/probes/SelfWatch.js';
 import { ViewerQoe } from '../../harness/probes/ViewerQoe.js';
-import { registerFaultMetrics } from '../../harness/collectors/faultMetrics.js';
-import { FaultScheduler } from '../../harness/faults/FaultScheduler.js';
+import { registerFaultMetrics } from '../../harness/outputs/faultMetrics.js';
 import { DrillMetrics } from '../../harness/drill/metrics.js';
 import { promDir, startPrometheus, type LivePrometheus, type Json } from './livePrometheus.js';
 
@@ -289,8 +288,8 @@ beforeAll(async () => {
   server = await SfuServer.start({ sfu: { workers: 1, listen: { ip: '127.0.0.1' } }, registry });
   viewerMetrics = new ViewerMetrics(registry);
   watch = new SelfWatch();
-  registerSelfMetrics(registry, watch);
-  registerFaultMetrics(registry, new FaultScheduler([]));
+  watch.observer.on('sample', registerSelfMetrics(registry));
+  registerFaultMetrics(registry);
   new DrillMetrics(registry);
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildSummary, type SummaryInput } from '../../harness/run/summary.js';
+import { junitXml } from '../../harness/outputs/JUnitOutput.js';
 import type { ViewerSummary } from '../../harness/run/viewerSummary.js';
 import type { FaultImpact, ViewerImpact } from '../../harness/run/impact.js';
 import type { Reliability } from '../../harness/probes/SelfWatch.js';
@@ -227,5 +228,23 @@ describe('run summary', () => {
     const unreliable = { ...reliability, reliable: false, reasons: ['the machine was saturated'] };
     const summary = buildSummary(input({ reliability: unreliable }));
     expect(summary).toMatchObject({ reliability: unreliable, pass: true });
+  });
+});
+
+describe('JUnit output', () => {
+  it('writes one test case per threshold, plus the run and its reliability, failures with what was measured', () => {
+    const summary = buildSummary(
+      input({
+        scenario: scenario('thresholds:\n  join_seconds: ["max < 2"]\n  freeze_count: ["max == 0"]\n'),
+        viewers: [viewer('browser-1'), viewer('browser-2', { freezes: 2, freezeSeconds: 3 })],
+        error: 'a <bad> "thing" & more',
+      }),
+    );
+    const xml = junitXml(summary);
+    expect(xml).toMatch(/<testsuites name="livedrill" tests="4" failures="2"/);
+    expect(xml).toContain('<testcase classname="verdict" name="join_seconds: max &lt; 2"/>');
+    expect(xml).toContain('name="freeze_count: max == 0">\n      <failure message="measured 2"/>');
+    expect(xml).toContain('<failure message="error: a &lt;bad&gt; &quot;thing&quot; &amp; more"/>');
+    expect(xml).toContain('name="measurement reliable (the harness did not disturb it)"/>');
   });
 });

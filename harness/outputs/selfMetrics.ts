@@ -1,8 +1,11 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { SelfWatch } from '../probes/SelfWatch.js';
+import type { SelfSample } from '../probes/SelfWatch.js';
 
-/** The harness's own load, so a dashboard can tell a real freeze from a saturated test machine. */
-export function registerSelfMetrics(registry: Registry, watch: SelfWatch): void {
+/**
+ * The harness's own load, so a dashboard can tell a real freeze from a
+ * saturated test machine. Returns what to call with each self-watch sample.
+ */
+export function registerSelfMetrics(registry: Registry): (sample: SelfSample) => void {
   const registers = [registry];
   const cores = new Gauge({
     name: 'livedrill_process_cpu_cores',
@@ -16,9 +19,9 @@ export function registerSelfMetrics(registry: Registry, watch: SelfWatch): void 
     help: 'Worst event-loop delay of the harness over the last second',
     registers,
   });
-  watch.observer.on('sample', (s) => {
+  return (s) => {
     for (const [group, value] of Object.entries(s.cores)) cores.set({ group }, value);
     busy.set(s.machineBusy);
     lag.set(s.eventLoopLagMaxMs / 1000);
-  });
+  };
 }
