@@ -8,10 +8,10 @@ import { DrillRunError } from '../drill/runFiles.js';
 import { RunDirError } from '../run/Journal.js';
 import { ScenarioError } from '../scenario/load.js';
 
-export const PASSED = 0;
-export const NOT_PASSED = 1;
+const PASSED = 0;
+const NOT_PASSED = 1;
 /** A fault of livedrill's own (a bug, a crash of something it runs): the message, and the stack with LIVEDRILL_DEBUG. */
-export const INTERNAL_ERROR = 1;
+const INTERNAL_ERROR = 1;
 
 interface ErrorExit {
   error: abstract new (...args: never[]) => Error;
@@ -22,7 +22,7 @@ interface ErrorExit {
 }
 
 /** Errors that say what the operator must change; their message is the whole report. */
-export const ERROR_EXITS: readonly ErrorExit[] = [
+const ERROR_EXITS: readonly ErrorExit[] = [
   { error: ScenarioError, code: 2, reason: 'a scenario, SLA profile or flag value is invalid: it names the file and field' },
   { error: RunDirError, code: 2, reason: 'a run directory cannot be read (report, merge)' },
   { error: DrillRunError, code: 1, reason: 'no running drill took the action (not a drill run, ended, unreachable or refused)', named: true },
