@@ -3,21 +3,18 @@
  * `livedrill incident <action>` (record an action in a running drill through
  * its HTTP API).
  */
-import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
-import { join, resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import logUpdate from 'log-update';
-import { Run } from '../run/Run.js';
-import { ConsoleServer } from '../drill/ConsoleServer.js';
-import { DrillSession, type DrillEndReason } from '../drill/DrillSession.js';
+import { Drill, type DrillOptions } from '../drill/Drill.js';
+import type { DrillSession, LivePoint } from '../drill/DrillSession.js';
+import { findRunningDrill, recordAction, type ActionInput } from '../drill/apiClient.js';
 import { formatDrillTimings, formatSpan } from '../drill/format.js';
-import { loadDrill } from '../drill/load.js';
 import { INCIDENT_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
-import { DrillRunError, findRunDir, newToken, readDrillRun, TOKEN_FILE, writeDrillFile, writeToken, type DrillFile } from '../drill/runFiles.js';
-import { SEVERITIES } from '../drill/slaProfile.js';
-import type { LivePoint } from '../drill/DrillSession.js';
+import { DrillRunError } from '../drill/runFiles.js';
+import { SEVERITIES, type Severity } from '../drill/slaProfile.js';
+import { exitWithOutcome } from './exitCodes.js';
 import { formatSummary } from './format.js';
-import { onStopSignal } from './stopSignals.js';
+import { abortOnStopSignal } from './stopSignals.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,20 +28,11 @@ function seed(value: string): number {
   return n;
 }
 
-interface DrillOptions {
-  out?: string;
-  host: string;
-  port: number;
-  consoleHost: string;
-  consolePort: number;
-  seed?: number;
-}
-
 interface IncidentOptions {
   run: string;
   who: string;
   vendor?: string;
-  severity?: string;
+  severity?: Severity;
   channel?: string;
   reference?: string;
   text?: string;
@@ -62,7 +50,7 @@ export function registerDrillCommands(program: Command): void {
     .addOption(new Option('--console-host <address>', 'address of the drill console and its API').default('127.0.0.1'))
     .addOption(new Option('--console-port <port>', 'port of the drill console and its API (0: any free port)').default(0).argParser(port))
     .addOption(new Option('--seed <n>', "seed of the hidden schedule (default: the scenario's drill.seed, else random)").argParser(seed))
-    .action((file: string, opts: DrillOptions) => runDrill(file, opts));
+    .action((file: string, opts: Omit<DrillOptions, 'signal'>) => runDrill(file, opts));
 
   program
     .command('incident')
@@ -76,72 +64,22 @@ export function registerDrillCommands(program: Command): void {
     .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-reply, reclassify: which ticket (default: the latest)")
     .option('--text <text>', 'what was seen or done (required for note)')
     .option('--incident <id>', 'the incident this is about, when known')
-    .action(async (action: IncidentActionKind, opts: IncidentOptions) => {
-      try {
-        await recordIncident(action, opts);
-      } catch (error) {
-        if (!(error instanceof DrillRunError)) throw error;
-        console.error(`livedrill incident ${action}: ${error.message}`);
-        process.exitCode = 1;
-      }
-    });
+    .action((action: IncidentActionKind, opts: IncidentOptions) => recordIncident(action, opts));
 }
 
-async function runDrill(file: string, opts: DrillOptions): Promise<void> {
-  const loaded = await loadDrill(file, { seed: opts.seed });
-  const { schedule, source } = loaded;
-  const outDir = opts.out ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${source.name}`);
+/** The drill in the foreground: what to open and type first, live lines while it runs, the revealed schedule and timings at the end. */
+async function runDrill(file: string, opts: Omit<DrillOptions, 'signal'>): Promise<void> {
   const abort = new AbortController();
-  const token = newToken();
-  const session = new DrillSession({
-    name: source.name,
-    description: source.description,
-    schedule,
-    alerts: loaded.drill.alerts,
-    vendor: loaded.vendor,
-    profile: loaded.profile,
-    slaProfileFile: loaded.slaProfileFile,
-    slaProfileYaml: loaded.slaProfileYaml,
-    tokenIssuedAt: Date.now(),
-    signal: abort.signal,
-  });
-  const run = new Run({
-    outputs: [new PrometheusOutput()],
-    scenario: schedule.scenario,
-    scenarioFile: file,
-    outDir,
-    host: opts.host,
-    port: opts.port,
-    stopWhen: session.stopWhen,
-    hideFaults: true,
-  });
-  session.attach(run);
-  writeToken(outDir, token);
-  const server = await ConsoleServer.start(session, { host: opts.consoleHost, port: opts.consolePort, token });
-  const drillFile: DrillFile = {
-    consoleUrl: server.url,
-    apiUrl: server.apiUrl,
-    runDir: resolve(outDir),
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    metricsUrl: null,
-    endedAt: null,
-    endReason: null,
-  };
-  writeDrillFile(outDir, drillFile);
-
-  const stop = (sig: string): void => {
-    if (abort.signal.aborted) return;
-    console.error(`\n${sig}: stopping the drill; everything recorded so far stays in the journal…`);
-    abort.abort();
-  };
-  onStopSignal(stop);
+  const drill = await Drill.start(file, { ...opts, signal: abort.signal });
+  abortOnStopSignal(abort, 'stopping the drill; everything recorded so far stays in the journal…');
+  const { loaded, session, run, outDir } = drill;
+  const { schedule, source } = loaded;
 
   const faults = schedule.faults.length;
   console.log(`drill ${source.name}: ${faults} hidden fault${faults === 1 ? '' : 's'}, time limit ${formatSpan(schedule.timeLimitMs)}`);
   console.log(`vendor ${loaded.vendor}; SLA ${loaded.profile ? `${loaded.profile.vendor} ${loaded.profile.plan} (${loaded.slaProfileFile})` : 'none'}`);
-  console.log(`console  ${server.url}#token=${token}`);
-  console.log(`api      ${server.apiUrl}  (Authorization: Bearer <the token in ${join(outDir, TOKEN_FILE)}>)`);
+  console.log(`console  ${drill.consoleUrl}#token=${drill.token}`);
+  console.log(`api      ${drill.apiUrl}  (Authorization: Bearer <the token in ${drill.tokenFile}>)`);
   console.log(`record   npx livedrill incident ack --run ${outDir} --who <name>`);
 
   const live = process.stdout.isTTY;
@@ -151,11 +89,7 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     console.log(line);
   };
   run.observer.on('phase', (phase) => (live ? logUpdate(phase) : console.log(phase)));
-  run.observer.on('ready', (urls) => {
-    drillFile.metricsUrl = urls.metrics;
-    writeDrillFile(outDir, drillFile);
-    print(`signaling ${urls.signaling}  metrics ${urls.metrics}`);
-  });
+  run.observer.on('ready', (urls) => print(`signaling ${urls.signaling}  metrics ${urls.metrics}`));
   session.observer.on('alert', (a) => print(`${clockOf(session, a.t)} ALERT ${a.event === 'fire' ? 'FIRING' : 'resolved'}: ${a.rule} (${session.detectors.describe(a.rule)}; now ${(a.value * (a.rule === 'unrecovered' ? 1 : 100)).toFixed(a.rule === 'unrecovered' ? 0 : 1)}${a.rule === 'unrecovered' ? ' viewers' : '%'})`));
   session.observer.on('action', (a) => print(`${clockOf(session, a.t)} ${a.who}: ${a.action}${a.ticket ? ` ${a.ticket.vendor} ${a.ticket.reference} ${a.ticket.severity}` : ''}${a.severity ? ` -> ${a.severity}` : ''}${a.text ? ` — ${a.text}` : ''}`));
   session.observer.on('update', (state, point) => {
@@ -168,24 +102,13 @@ async function runDrill(file: string, opts: DrillOptions): Promise<void> {
     }
   });
 
-  let reason: DrillEndReason | null = null;
-  session.observer.on('end', (r) => (reason = r));
-  let summary;
-  try {
-    summary = await run.execute(abort.signal);
-  } finally {
-    drillFile.endedAt = new Date().toISOString();
-    drillFile.endReason = reason ?? session.ended?.reason ?? 'ended';
-    writeDrillFile(outDir, drillFile);
-    await server.close();
-  }
+  const { summary, endReason, timings, steadyAt } = await drill.execute();
   if (live) logUpdate.done();
   console.log(formatSummary(summary, run.summaryFile));
   console.log('');
-  const endedAt = session.ended?.at ?? Date.now();
-  console.log(formatDrillTimings(session.timings(endedAt), { steadyAt: session.state().steadyAt, schedule: schedule.faults, endReason: drillFile.endReason }));
-  console.log(`\njournal ${join(outDir, 'journal.jsonl')}`);
-  process.exitCode = summary.pass ? 0 : 1;
+  console.log(formatDrillTimings(timings, { steadyAt, schedule: schedule.faults, endReason }));
+  console.log(`\njournal ${drill.journalFile}`);
+  exitWithOutcome(summary.pass);
 }
 
 function clockOf(session: DrillSession, t: number): string {
@@ -203,21 +126,18 @@ function formatLive(p: LivePoint, endsAt: number | null, firing: string[]): stri
   );
 }
 
+/** The action as the API takes it, from the flags that apply to it. */
 async function recordIncident(action: IncidentActionKind, opts: IncidentOptions): Promise<void> {
-  const runDir = findRunDir(opts.run);
-  const { drill, token } = readDrillRun(runDir);
-  if (drill.endedAt) {
-    throw new DrillRunError(`${runDir}: the drill ended at ${drill.endedAt} (${drill.endReason ?? 'ended'}): actions can no longer be recorded`);
-  }
-  const need = (flag: keyof IncidentOptions, why: string): string => {
+  const drill = findRunningDrill(opts.run);
+  const need = <F extends keyof IncidentOptions>(flag: F, why: string): NonNullable<IncidentOptions[F]> => {
     const value = opts[flag];
     if (value === undefined || value === '') throw new DrillRunError(`--${flag} is required ${why}`);
-    return value;
+    return value as NonNullable<IncidentOptions[F]>;
   };
   const notFor = (flags: Array<keyof IncidentOptions>): void => {
     for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${flag} does not apply to ${action}`);
   };
-  const body: Record<string, unknown> = { action, who: opts.who, source: 'cli' };
+  const body: ActionInput = { action, who: opts.who, source: 'cli' };
   if (action === 'ticket') {
     body.ticket = {
       ...(opts.vendor !== undefined ? { vendor: opts.vendor } : {}),
@@ -235,23 +155,6 @@ async function recordIncident(action: IncidentActionKind, opts: IncidentOptions)
   if (opts.text !== undefined) body.text = opts.text;
   if (opts.incident !== undefined) body.incidentId = opts.incident;
 
-  const url = `${drill.apiUrl}/actions`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-    throw new DrillRunError(
-      `cannot reach the drill API at ${url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is the drill in ${runDir} still running?`,
-    );
-  }
-  const data = (await res.json().catch(() => ({}))) as { error?: string; recorded?: { t: number; action: string; who: string } };
-  if (res.status === 401) throw new DrillRunError(`the drill API refused the token in ${join(runDir, TOKEN_FILE)}: ${data.error ?? 'unauthorized'}`);
-  if (!res.ok || !data.recorded) throw new DrillRunError(data.error ?? `the drill API answered HTTP ${res.status}`);
-  console.log(`recorded: ${data.recorded.who} ${data.recorded.action} at ${new Date(data.recorded.t).toISOString()}`);
+  const recorded = await recordAction(drill, body);
+  console.log(`recorded: ${recorded.who} ${recorded.action} at ${new Date(recorded.t).toISOString()}`);
 }

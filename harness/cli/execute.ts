@@ -1,22 +1,17 @@
 import logUpdate from 'log-update';
 import type { Run } from '../run/Run.js';
-import type { RunSummary } from '../run/summary.js';
+import { exitWithOutcome } from './exitCodes.js';
 import { formatProgress, formatSummary } from './format.js';
-import { onStopSignal } from './stopSignals.js';
+import { abortOnStopSignal } from './stopSignals.js';
 
 /**
  * Runs a Run in the foreground: live progress on a terminal (a line every
  * 5 s otherwise), Ctrl-C / SIGTERM / SIGHUP stop it cleanly (summary still written),
  * the summary table at the end, exit code 1 when it did not pass.
  */
-export async function executeInForeground(run: Run): Promise<RunSummary> {
+export async function executeInForeground(run: Run): Promise<void> {
   const abort = new AbortController();
-  const stop = (sig: string): void => {
-    if (abort.signal.aborted) return;
-    console.error(`\n${sig}: stopping, writing the summary…`);
-    abort.abort();
-  };
-  onStopSignal(stop);
+  abortOnStopSignal(abort, 'stopping, writing the summary…');
 
   const live = process.stdout.isTTY;
   let lastPrinted = -Infinity;
@@ -32,6 +27,5 @@ export async function executeInForeground(run: Run): Promise<RunSummary> {
   const summary = await run.execute(abort.signal);
   if (live) logUpdate.done();
   console.log(formatSummary(summary, run.summaryFile));
-  process.exitCode = summary.pass ? 0 : 1;
-  return summary;
+  exitWithOutcome(summary.pass);
 }

@@ -1,48 +1,23 @@
-import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadScenario, parseScenario, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
-import { mergeRuns } from '../run/merge.js';
-import { RunDirError } from '../journal/Journal.js';
+import { sfuRun, shardRun, wholeRun } from '../run/launch.js';
+import { writeMergedRun } from '../run/writeMergedRun.js';
 import { reportCommand } from '../report/cli.js';
-import { writeSummary } from '../run/summary.js';
+import { loadDrill } from '../drill/load.js';
 import { executeInForeground } from './execute.js';
-import { isLoopbackHost } from '../../server/http/SfuServer.js';
+import { exitWithError, exitWithOutcome } from './exitCodes.js';
 import { formatSummary } from './format.js';
 import { registerDrillCommands } from './drillCommands.js';
-import { loadDrill } from '../drill/load.js';
 
 const program = new Command()
   .name('livedrill')
   .description('Live-streaming stability testbed: real SFU, real browsers, scheduled faults, measured impact.');
 
-const defaultOut = (name: string): string => join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
 const hostOption = () => new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1');
 const portOption = () => new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(Number);
 const tokenOption = () =>
   new Option('--token <secret>', 'signaling token clients must present; generated when listening beyond loopback').env('LIVEDRILL_TOKEN');
-
-/** The signaling URL with the token, unless it carries one already. */
-function withToken(url: string, token: string | undefined): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${url}"`);
-  }
-  if (token && !parsed.searchParams.has('token')) parsed.searchParams.set('token', token);
-  return parsed.toString();
-}
-
-/** Beyond loopback the SFU needs a token: the operator's, or a fresh one (the printed signaling URL carries it). */
-function signalingToken(host: string, token: string | undefined): string | undefined {
-  if (token || isLoopbackHost(host)) return token;
-  return randomBytes(18).toString('base64url');
-}
 
 program
   .command('run')
@@ -53,10 +28,7 @@ program
   .addOption(portOption())
   .addOption(tokenOption())
   .action(async (file: string, opts: { out?: string; host: string; port: number; token?: string }) => {
-    const scenario = await loadScenario(file);
-    const token = signalingToken(opts.host, opts.token);
-    const run = new Run({ scenario, scenarioFile: file, outDir: opts.out ?? defaultOut(scenario.name), host: opts.host, port: opts.port, token, outputs: [new PrometheusOutput()] });
-    await executeInForeground(run);
+    await executeInForeground(new Run(await wholeRun(file, opts)));
   });
 
 program
@@ -77,28 +49,10 @@ program
     if (!Number.isInteger(opts.expectViewers) || opts.expectViewers < 0) {
       throw new ScenarioError(`sfu: --expect-viewers: expected a whole number >= 0, got "${opts.expectViewers}"`);
     }
-    const scenario = await loadScenario(file);
     if (opts.host === '0.0.0.0' && !opts.announcedIp) {
       throw new ScenarioError('sfu: --announced-ip: required with --host 0.0.0.0 (the address viewers send media to)');
     }
-    // Media listens where signaling does, announced as the operator says.
-    const sfuScenario: Scenario = {
-      ...scenario,
-      sfu: { ...scenario.sfu, listenIp: opts.host, announcedIp: opts.announcedIp ?? scenario.sfu.announcedIp },
-      viewers: { ...scenario.viewers, browser: 0, synthetic: 0 },
-    };
-    const run = new Run({
-      outputs: [new PrometheusOutput()],
-      scenario: sfuScenario,
-      scenarioFile: file,
-      outDir: opts.out ?? `${defaultOut(scenario.name)}-sfu`,
-      role: 'sfu',
-      host: opts.host,
-      port: opts.port,
-      token: signalingToken(opts.host, opts.token),
-      expectViewers: opts.expectViewers,
-    });
-    await executeInForeground(run);
+    await executeInForeground(new Run(await sfuRun(file, opts)));
   });
 
 program
@@ -124,31 +78,9 @@ program
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
       throw new ScenarioError(`viewers: --shard: expected K/S with 1 <= K <= S, got "${opts.shard}"`);
     }
-    const base = opts.scenario ? await loadScenario(opts.scenario) : parseScenario('name: shard\nduration: 6h\n', '(defaults)');
-    const overrides = parseScenario(
-      `name: ${base.name}\nduration: ${opts.duration ?? '6h'}\nviewers: { browser: ${opts.browser}, synthetic: ${opts.synthetic} }\n`,
-      '(command line)',
-    );
-    const scenario: Scenario = {
-      ...base,
-      duration: overrides.duration,
-      room: opts.room ?? base.room,
-      viewers: { ...base.viewers, browser: overrides.viewers.browser, synthetic: overrides.viewers.synthetic },
-    };
+    if (!URL.canParse(opts.sfu)) throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${opts.sfu}"`);
     const shard = { index: Number(match[1]), count: Number(match[2]) };
-    const run = new Run({
-      outputs: [new PrometheusOutput()],
-      scenario,
-      scenarioFile: opts.scenario ?? '(command line)',
-      outDir: opts.out ?? defaultOut(`shard-${shard.index}-of-${shard.count}`),
-      role: 'viewers',
-      signalingUrl: withToken(opts.sfu, opts.token),
-      shard,
-      metricsPort: opts.metricsPort,
-      host: opts.host,
-      receiveIp: opts.receiveIp,
-    });
-    await executeInForeground(run);
+    await executeInForeground(new Run(await shardRun({ ...opts, sfu: new URL(opts.sfu), shard })));
   });
 
 program
@@ -156,15 +88,10 @@ program
   .description('combine an SFU run directory and its viewer shards into one summary (same thresholds)')
   .argument('<dirs...>', 'run directories: the SFU\'s and every shard\'s')
   .option('--out <dir>', 'where the merged journal.jsonl and summary.json go (default: the SFU run directory + "-merged")')
-  .action(async (dirs: string[], opts: { out?: string }) => {
-    const { summary, entries } = mergeRuns(dirs);
-    const out = opts.out ?? `${dirs[0].replace(/\/$/, '')}-merged`;
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'journal.jsonl'), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const file = join(out, 'summary.json');
-    writeSummary(file, summary);
-    console.log(formatSummary(summary, file));
-    process.exitCode = summary.pass ? 0 : 1;
+  .action((dirs: string[], opts: { out?: string }) => {
+    const { summary, summaryFile } = writeMergedRun(dirs, opts.out);
+    console.log(formatSummary(summary, summaryFile));
+    exitWithOutcome(summary.pass);
   });
 
 program
@@ -172,7 +99,7 @@ program
   .description('check scenario files as `run` and `drill` would, without running them')
   .argument('<scenarios...>', 'scenario YAML files')
   .action(async (files: string[]) => {
-    // Every file is checked and every problem said; the exit code is 2 if any file has one.
+    // Every file is checked and every problem said; the exit code is ScenarioError's if any file has one.
     for (const file of files) {
       try {
         const scenario = await loadScenario(file);
@@ -181,8 +108,7 @@ program
         console.log(`${file}: ok`);
       } catch (error) {
         if (!(error instanceof ScenarioError)) throw error;
-        console.error(error.message);
-        process.exitCode = 2;
+        exitWithError(error, 'livedrill validate');
       }
     }
   });
@@ -190,17 +116,14 @@ program
 registerDrillCommands(program);
 reportCommand(program);
 
+// The words of the command that ran, e.g. "livedrill incident ack", for errors that do not say it.
+let running = 'livedrill';
+program.hook('preAction', (_, command) => {
+  running = ['livedrill', command.name(), ...command.processedArgs.filter((arg) => typeof arg === 'string')].join(' ');
+});
+
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ScenarioError || error instanceof RunDirError) {
-    console.error(error.message);
-    process.exitCode = 2;
-  } else {
-    // A fault of livedrill's own: say it plainly; the stack is for whoever debugs it.
-    console.error(`livedrill: ${error instanceof Error ? error.message : String(error)}`);
-    if (process.env.LIVEDRILL_DEBUG) console.error(error);
-    else console.error('(set LIVEDRILL_DEBUG=1 to see where it came from)');
-    process.exitCode = 1;
-  }
+  exitWithError(error, running);
 }

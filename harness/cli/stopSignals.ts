@@ -1,7 +1,13 @@
 /**
- * Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop a run the same
- * way: cleanly, with every result written. The first one counts.
+ * Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop a run or a drill
+ * the same way: cleanly, with every result written. The first one counts.
  */
-export function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => stop(signal));
+export function abortOnStopSignal(abort: AbortController, saying: string): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      if (abort.signal.aborted) return;
+      console.error(`\n${signal}: ${saying}`);
+      abort.abort();
+    });
+  }
 }

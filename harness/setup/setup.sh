@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up for every entry point (quick start, tests, CI, Docker):
-# Debian's chromium-headless-shell, npm dependencies, and the mediasoup worker built offline
-# and cached outside the clone. A second run reuses everything the first built.
+# Debian's chromium-headless-shell, npm dependencies, the mediasoup worker built offline
+# and cached outside the clone, and the compiled CLI (dist/cli/). A second run reuses
+# everything the first built.
 #   setup.sh          what `livedrill run` needs
 #   setup.sh --test   also what the test suite needs (Prometheus' promtool and server)
 set -euo pipefail
@@ -46,3 +47,7 @@ if ! cmp -s "$worker" "$target" 2>/dev/null; then
   mkdir -p "$(dirname "$target")"
   cp "$worker" "$target"
 fi
+
+# The CLI compiled for quick starts, rebuilt only when a source changed since (harness/cli/build.js).
+# The Docker image runs this set-up before it copies the sources: it has no CLI to compile yet.
+if [ -f harness/cli/main.ts ]; then node harness/cli/build.js; fi
