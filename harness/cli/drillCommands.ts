@@ -13,7 +13,7 @@ import { INCIDENT_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
 import { DrillRunError } from '../drill/runFiles.js';
 import { SEVERITIES, type Severity } from '../drill/slaProfile.js';
 import { exitWithOutcome } from './exitCodes.js';
-import { formatSummary } from './format.js';
+import { formatSummary } from '../outputs/terminalFormat.js';
 import { abortOnStopSignal } from './stopSignals.js';
 
 function port(value: string): number {

@@ -7,7 +7,11 @@ import { reportCommand } from '../report/cli.js';
 import { loadDrill } from '../drill/load.js';
 import { executeInForeground } from './execute.js';
 import { exitWithError, exitWithOutcome } from './exitCodes.js';
-import { formatSummary } from './format.js';
+import { formatSummary } from '../outputs/terminalFormat.js';
+import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
+import { TerminalOutput } from '../outputs/TerminalOutput.js';
+import { JUnitOutput } from '../outputs/JUnitOutput.js';
+import type { RunOutput } from '../run/output.js';
 import { registerDrillCommands } from './drillCommands.js';
 
 const program = new Command()
@@ -16,6 +20,13 @@ const program = new Command()
 
 const hostOption = () => new Option('--host <address>', 'address for signaling and /metrics').default('127.0.0.1');
 const portOption = () => new Option('--port <port>', 'port for signaling and /metrics (0: any free port)').default(0).argParser(Number);
+const junitOption = () => new Option('--junit <file>', 'also write the verdict (thresholds, run, reliability) as JUnit XML');
+/** Where a command's results stream: /metrics, the terminal, and JUnit when asked. */
+const outputs = (opts: { junit?: string }): RunOutput[] => [
+  new PrometheusOutput(),
+  new TerminalOutput(),
+  ...(opts.junit ? [new JUnitOutput(opts.junit)] : []),
+];
 const tokenOption = () =>
   new Option('--token <secret>', 'signaling token clients must present; generated when listening beyond loopback').env('LIVEDRILL_TOKEN');
 
@@ -27,8 +38,9 @@ program
   .addOption(hostOption())
   .addOption(portOption())
   .addOption(tokenOption())
-  .action(async (file: string, opts: { out?: string; host: string; port: number; token?: string }) => {
-    await executeInForeground(new Run(await wholeRun(file, opts)));
+  .addOption(junitOption())
+  .action(async (file: string, opts: { out?: string; host: string; port: number; token?: string; junit?: string }) => {
+    await executeInForeground(new Run({ ...(await wholeRun(file, opts)), outputs: outputs(opts) }));
   });
 
 program
@@ -45,14 +57,15 @@ program
       .default(0)
       .argParser(Number),
   )
-  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string; token?: string; expectViewers: number }) => {
+  .addOption(junitOption())
+  .action(async (file: string, opts: { out?: string; host: string; port: number; announcedIp?: string; token?: string; expectViewers: number; junit?: string }) => {
     if (!Number.isInteger(opts.expectViewers) || opts.expectViewers < 0) {
       throw new ScenarioError(`sfu: --expect-viewers: expected a whole number >= 0, got "${opts.expectViewers}"`);
     }
     if (opts.host === '0.0.0.0' && !opts.announcedIp) {
       throw new ScenarioError('sfu: --announced-ip: required with --host 0.0.0.0 (the address viewers send media to)');
     }
-    await executeInForeground(new Run(await sfuRun(file, opts)));
+    await executeInForeground(new Run({ ...(await sfuRun(file, opts)), outputs: outputs(opts) }));
   });
 
 program
@@ -70,9 +83,10 @@ program
   .addOption(hostOption())
   .option('--receive-ip <address>', 'address synthetic viewers receive RTP on (one the SFU can reach)')
   .addOption(new Option('--token <secret>', "the SFU's signaling token, when --sfu does not carry it").env('LIVEDRILL_TOKEN'))
+  .addOption(junitOption())
   .action(async (opts: {
     sfu: string; scenario?: string; room?: string; browser: number; synthetic: number; shard: string;
-    duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string; token?: string;
+    duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string; token?: string; junit?: string;
   }) => {
     const match = /^(\d+)\/(\d+)$/.exec(opts.shard);
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
@@ -80,7 +94,7 @@ program
     }
     if (!URL.canParse(opts.sfu)) throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${opts.sfu}"`);
     const shard = { index: Number(match[1]), count: Number(match[2]) };
-    await executeInForeground(new Run(await shardRun({ ...opts, sfu: new URL(opts.sfu), shard })));
+    await executeInForeground(new Run({ ...(await shardRun({ ...opts, sfu: new URL(opts.sfu), shard })), outputs: outputs(opts) }));
   });
 
 program

@@ -7,6 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { Run } from '../run/Run.js';
+import { PrometheusOutput } from '../outputs/PrometheusOutput.js';
 import { defaultRunDir } from '../run/launch.js';
 import type { RunSummary } from '../run/summary.js';
 import { ConsoleServer } from './ConsoleServer.js';
@@ -69,6 +70,7 @@ export class Drill {
       signal: options.signal,
     });
     const run = new Run({
+      outputs: [new PrometheusOutput()],
       scenario: schedule.scenario,
       scenarioFile,
       outDir,

@@ -31,9 +31,12 @@ if [ ${#debian_packages[@]} -gt 0 ]; then
 fi
 
 # Install scripts are skipped for mediasoup: it would try to build (or download) its worker itself.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Installed once per lock file's content (not its time: a fresh checkout of the same lock is no reason to reinstall).
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.livedrill-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
   say "installing npm dependencies"
   MEDIASOUP_WORKER_BIN=/dev/null npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$lock_sum" > node_modules/.livedrill-lock-sha256
 fi
 
 # Workers get a process group of their own: a terminal's Ctrl-C must reach only livedrill,
