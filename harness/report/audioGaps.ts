@@ -4,7 +4,7 @@
  */
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { AUDIO_GAP_MS } from '../scenario/definitions.js';
-import type { SampleDelta } from '../journal/replay.js';
+import type { SampleDelta } from '../journal/records.js';
 import type { Interval } from './durations.js';
 
 /** Concealed samples in one period that make it an audio gap period. */

@@ -3,7 +3,7 @@
  * concealment and connection events on regular grids over the run.
  */
 import { minOf } from '../../common/stats.js';
-import type { RunRecord } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 import type { ViewerEvidence } from './viewerEvidence.js';
 
 export interface ChartData {

@@ -9,7 +9,8 @@
  */
 import { sum } from '../../common/stats.js';
 import type { LoadedRun } from '../run/runDir.js';
-import { JournalReplay, type RunRecord } from '../journal/replay.js';
+import { JournalReplay } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 import { DEFINITIONS, type Definition } from './definitions.js';
 import { durationStats, lengths, type DurationStats, type Interval } from './durations.js';
 import { runEvidence, type RunEvidence } from './runEvidence.js';

@@ -7,7 +7,7 @@ import type { RunSummary } from '../run/summary.js';
 import { measureImpact, type FaultImpact, type ViewerImpact } from '../run/impact.js';
 import { maxOf, sum } from '../../common/stats.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
-import { toTimeline, type RunRecord } from '../journal/replay.js';
+import { toTimeline, type RunRecord } from '../journal/records.js';
 import { durationStats, lengths, type DurationStats, type Interval } from './durations.js';
 import type { ViewerEvidence } from './viewerEvidence.js';
 import { faultWindows, type FaultWindows } from './faultWindows.js';

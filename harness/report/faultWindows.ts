@@ -3,7 +3,7 @@
  * so a reader sees what changed without trusting any attribution rule.
  */
 import { mean, maxOf, minOf, sum } from '../../common/stats.js';
-import type { RunRecord, ViewerTrack } from '../journal/replay.js';
+import type { RunRecord, ViewerTrack } from '../journal/records.js';
 import type { Interval } from './durations.js';
 import { lossRatio, type ViewerEvidence } from './viewerEvidence.js';
 import { bitrate } from './publisherEvidence.js';

@@ -4,7 +4,7 @@
  */
 import type { RunSummary } from '../run/summary.js';
 import { judgeReliability, noiseSpans, type NoiseSpan, type Reliability, type SelfSample } from '../probes/SelfWatch.js';
-import type { RunRecord } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 
 export interface ReliabilityEvidence {
   status: 'reliable' | 'unreliable' | 'unknown';

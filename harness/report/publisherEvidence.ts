@@ -1,6 +1,6 @@
 /** The host publisher as the pack states it: what it sent, the keyframes it was asked for, its bitrate. */
 import type { RunSummary } from '../run/summary.js';
-import type { RunRecord } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 
 export interface PublisherEvidence {
   samples: number;

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { RunSummary } from '../run/summary.js';
 import type { LoadedRun } from '../run/runDir.js';
-import type { RunRecord } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 
 export interface RunEvidence {
   runId: string | null;

@@ -1,6 +1,6 @@
 /** The software under test and of the harness, as the record names it. */
 import type { RunSummary } from '../run/summary.js';
-import type { RunRecord } from '../journal/replay.js';
+import type { RunRecord } from '../journal/records.js';
 
 export interface VersionsEvidence {
   browser: string | null;

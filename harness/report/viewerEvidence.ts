@@ -2,7 +2,7 @@
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { sum } from '../../common/stats.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
-import type { SampleDelta, ViewerTrack } from '../journal/replay.js';
+import type { SampleDelta, ViewerTrack } from '../journal/records.js';
 import { durationStats, freezeInterval, lengths, type DurationStats, type Interval } from './durations.js';
 import { audioGaps } from './audioGaps.js';
 

@@ -5,7 +5,7 @@
  */
 import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js';
 import type { FaultMetricName } from '../scenario/thresholds.js';
-import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/replay.js';
+import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/records.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
 import { percentile } from '../../common/stats.js';

@@ -6,7 +6,7 @@ import { useTempDirs } from '../tempDirs.js';
 import { buildEvidence } from '../../harness/report/evidence.js';
 import { audioGaps } from '../../harness/report/audioGaps.js';
 import { loadRun } from '../../harness/run/runDir.js';
-import type { SampleDelta } from '../../harness/journal/replay.js';
+import type { SampleDelta } from '../../harness/journal/records.js';
 import { renderMarkdown } from '../../harness/report/markdown.js';
 import { renderHtml } from '../../harness/report/html.js';
 import { writeReport } from '../../harness/report/writeReport.js';

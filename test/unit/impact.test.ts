@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { measureImpact } from '../../harness/run/impact.js';
-import type { FaultRecord, ViewerTimeline } from '../../harness/journal/replay.js';
+import type { FaultRecord, ViewerTimeline } from '../../harness/journal/records.js';
 import type { FaultKind } from '../../harness/scenario/faults.js';
 
 const T0 = 1_000_000;
