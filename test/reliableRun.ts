@@ -2,7 +2,8 @@ import { PrometheusOutput } from '../harness/outputs/PrometheusOutput.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Run, type RunOptions } from '../harness/run/Run.js';
+import { Run } from '../harness/run/Run.js';
+import type { RunOptions } from '../harness/run/RunOptions.js';
 import { expect } from 'vitest';
 import type { RunSummary } from '../harness/run/summary.js';
 

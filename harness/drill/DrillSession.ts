@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { Journal } from '../journal/Journal.js';
 import type { JournalEntry } from '../journal/entries.js';
-import type { RunEvents, RunPhase } from '../run/Run.js';
+import type { RunEvents, RunPhase } from '../run/lifecycle.js';
 import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';
 import { DrillMetrics } from './metrics.js';

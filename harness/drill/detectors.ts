@@ -13,7 +13,7 @@
  * in Prometheus) and resolves once it has been false for `clearAfter`, so a
  * flapping measure does not page twice.
  */
-import type { RunProgress } from '../run/Run.js';
+import type { RunProgress } from '../run/lifecycle.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { type QoeCounters } from '../probes/ViewerQoe.js';
 import type { AlertSettings } from '../scenario/drill.js';

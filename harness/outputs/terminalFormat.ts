@@ -1,5 +1,5 @@
 import type { RunSummary } from '../run/summary.js';
-import type { RunProgress } from '../run/Run.js';
+import type { RunProgress } from '../run/lifecycle.js';
 import { maxOf, median } from '../../common/stats.js';
 
 const kbps = (bps: number | null): number | null => (bps === null ? null : bps / 1000);

@@ -5,7 +5,6 @@ import { Registry } from 'prom-client';
 import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { SfuServer } from '../../server/http/SfuServer.js';
-import type { Scenario } from '../scenario/schema.js';
 import { faultDuration } from '../scenario/faults.js';
 import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
@@ -15,11 +14,12 @@ import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
 import { RtpReceiver } from '../synthetic/RtpReceiver.js';
 import type { Viewer, ViewerMeasurement } from '../probes/Viewer.js';
 import type { PageConfig, PageReport } from '../page/reports.js';
-import { SelfWatch, judgeReliability, noiseSpans, type SelfSample } from '../probes/SelfWatch.js';
+import { SelfWatch, judgeReliability, noiseSpans } from '../probes/SelfWatch.js';
 import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js';
 import { MetricsServer } from '../../common/MetricsServer.js';
-import { FaultScheduler, type InjectedRecord } from '../faults/FaultScheduler.js';
-import type { RunOutput } from './output.js';
+import { FaultScheduler } from '../faults/FaultScheduler.js';
+import type { RunOptions, RunRole } from './RunOptions.js';
+import type { RunEvents, RunProgress } from './lifecycle.js';
 import { NetworkRelay } from '../network/NetworkRelay.js';
 import { networkFaultReach } from '../faults/targets.js';
 import { Journal } from '../journal/Journal.js';
@@ -30,91 +30,6 @@ import { LEAD_MS, measureImpact, SETTLE_MS } from './impact.js';
 import { buildSummary, writeSummary, type RunSummary } from './summary.js';
 import { summarizeViewer } from './viewerSummary.js';
 import { softwareVersions } from './versions.js';
-
-export interface RunOptions {
-  scenario: Scenario;
-  scenarioFile: string;
-  outDir: string;
-  /** Where /metrics and signaling listen; loopback unless told otherwise. */
-  host?: string;
-  /** Signaling token (required by the SFU beyond loopback). */
-  token?: string;
-  port?: number;
-  /** Ends the broadcast early, as a normal end (a drill resolved before its time limit). */
-  stopWhen?: Promise<unknown>;
-  /**
-   * What this process runs: everything (default); only the SFU with the
-   * publisher and the faults ('sfu'); or only viewers against a remote SFU
-   * ('viewers', one shard of a run spread over machines).
-   */
-  role?: RunRole;
-  /** For 'viewers': the SFU's signaling URL. */
-  signalingUrl?: string;
-  /** For 'viewers': which shard this is; on every journal line and metric. */
-  shard?: { index: number; count: number };
-  /** For 'viewers': port of this shard's own /metrics. */
-  metricsPort?: number;
-  /** For 'viewers': the address synthetic viewers receive RTP on (one the SFU can reach). */
-  receiveIp?: string;
-  /** For 'sfu': how many shard viewers must be watching before the steady broadcast (and the fault clock) starts. */
-  expectViewers?: number;
-  /** Where results stream besides the journal and summary.json (Prometheus, the terminal, JUnit...). */
-  outputs?: RunOutput[];
-  /**
-   * A drill: the fault schedule must stay unknown while it runs, so no fault
-   * metrics are exported and run.start carries no fault times (the journal
-   * still records each fault as it strikes).
-   */
-  hideFaults?: boolean;
-}
-
-export type RunRole = 'all' | 'sfu' | 'viewers';
-
-export interface RunProgress {
-  elapsedMs: number;
-  durationMs: number;
-  viewers: number;
-  joined: number;
-  connected: number;
-  /** Connected viewers whose picture is frozen right now. */
-  frozen: number;
-  /** Frames rendered per connected viewer per second, over the last progress interval. */
-  fps: number;
-  freezes: number;
-  freezeSeconds: number;
-  audioConcealedSeconds: number;
-  activeFaults: number;
-  self?: SelfSample;
-}
-
-/** A run's stages, in order; each is announced (`phase`) as it begins. */
-export const RUN_PHASES = [
-  'starting SFU',
-  'starting publisher',
-  'opening viewer pages',
-  'joining viewers',
-  'joining synthetic viewers',
-  'settling',
-  'broadcasting',
-  'stopping',
-] as const;
-export type RunPhase = (typeof RUN_PHASES)[number];
-
-export type RunEvents = {
-  phase: [phase: RunPhase];
-  ready: [urls: { signaling: string; metrics: string }];
-  progress: [progress: RunProgress];
-  /** A viewer was started: its reports (`viewer.observer`) and QoE (`viewer.qoe.observer`) follow. */
-  viewer: [viewer: Viewer];
-  /** The host publisher's page reported (its samples carry cumulative sender stats). */
-  publisherReport: [report: PageReport];
-  /** The test machine watching itself, once a second. */
-  selfSample: [sample: SelfSample];
-  faultInjected: [fault: InjectedRecord];
-  faultReverted: [fault: InjectedRecord];
-  /** The summary, written; the run is over. */
-  summary: [summary: RunSummary];
-};
 
 const VIEWERS_PER_SOCKET = 100;
 /**

@@ -10,7 +10,7 @@ import { isLoopbackHost } from '../../server/http/SfuServer.js';
 import { loadScenario } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import { scenarioSchema } from '../scenario/schema.js';
-import type { RunOptions } from './Run.js';
+import type { RunOptions } from './RunOptions.js';
 
 /** runs/<time>-<name>: a new directory per run, in the order they ran. */
 export function defaultRunDir(name: string): string {

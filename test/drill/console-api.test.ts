@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { Journal, readJournal } from '../../harness/journal/Journal.js';
-import type { RunEvents, RunProgress } from '../../harness/run/Run.js';
+import type { RunEvents, RunProgress } from '../../harness/run/lifecycle.js';
 import { ConsoleServer } from '../../harness/drill/ConsoleServer.js';
 import { DrillSession, type DrillRun } from '../../harness/drill/DrillSession.js';
 import type { ObservedViewer } from '../../harness/drill/detectors.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Detectors, liveSample, type AlertTransition, type LiveSample, type ObservedViewer } from '../../harness/drill/detectors.js';
 import { alertSettingsSchema } from '../../harness/scenario/drill.js';
-import type { RunProgress } from '../../harness/run/Run.js';
+import type { RunProgress } from '../../harness/run/lifecycle.js';
 
 const T0 = 1_700_000_000_000;
 const defaults = () => alertSettingsSchema.parse({});
