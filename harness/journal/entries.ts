@@ -13,6 +13,7 @@ import type { Freeze } from '../probes/freeze.js';
 import type { PageReport } from '../page/reports.js';
 import { SELF_WATCH_INTERVAL_MS, type SelfSample } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
+import type { InjectedRecord, RevertReason } from '../faults/FaultScheduler.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 
@@ -45,16 +46,8 @@ export interface EntryFields {
   'sfu.workerDied': { index: number; pid: number; message: string };
   'sfu.workerReplaced': { index: number; pid: number };
   'self.sample': SelfSample;
-  /** Ground truth of a fault; `t` is its start. */
-  'fault.inject': {
-    faultId: string;
-    kind: FaultKind;
-    start: number;
-    scheduledEnd: number;
-    targets: string[];
-    params: Record<string, unknown>;
-    injectedAt: number;
-  };
+  /** Ground truth of a fault as the scheduler struck it; `t` is its start. */
+  'fault.inject': InjectedRecord & { injectedAt: number };
   /** The fault's actual end; `t` is that end. */
   'fault.revert': { faultId: string; kind: FaultKind; end: number; reason: RevertReason; revertedAt?: number; error?: string };
   'fault.error': { faultId: string; kind: FaultKind; message: string };
@@ -74,7 +67,6 @@ export interface EntryFields {
   'incident.action': { action: string; who: string; [field: string]: unknown };
 }
 
-export type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
 
 /** A viewer's or publisher's page report, journaled as `viewer.<type>` / `publisher.<type>`. */
 export type ReportEntryType = `viewer.${PageReport['type']}` | `publisher.${PageReport['type']}`;
