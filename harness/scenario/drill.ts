@@ -18,7 +18,7 @@
  * Windows count, like `at`, from the start of the steady broadcast.
  */
 import { z } from 'zod';
-import { faultDuration, faultSchema, type FaultSpec } from './faults.js';
+import { faultSchema, spanProblem, type FaultSpec } from './faults.js';
 import { durationMs } from './units.js';
 
 const ratio = z.number().min(0).max(1);
@@ -89,10 +89,8 @@ export const drillSchema = z
   .superRefine((drill, ctx) => {
     if (drill.timeLimit === undefined) return; // checked against the scenario's duration by drill/load.ts
     drill.faults.forEach((fault, i) => {
-      const end = fault.window[1] + faultDuration(fault);
-      if (end > drill.timeLimit!) {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'window'], message: `may end at ${end / 1000} s, after the time limit (${drill.timeLimit! / 1000} s)` });
-      }
+      const problem = spanProblem(fault, fault.window[1], { limit: drill.timeLimit!, limitName: 'the time limit', may: true });
+      if (problem) ctx.addIssue({ code: 'custom', path: ['faults', i, 'window'], message: problem });
     });
   });
 

@@ -75,6 +75,13 @@ interface FaultShape {
   worker?: number;
 }
 
+/** A fault (starting at the latest at `latestStart`) that can end after the time limit: why; else undefined. */
+export function spanProblem(fault: FaultShape, latestStart: number, limit: { limit: number; limitName: string; may?: boolean }): string | undefined {
+  const end = latestStart + faultDuration(fault);
+  if (end <= limit.limit) return undefined;
+  return `${limit.may ? 'may end' : 'ends'} at ${end / 1000} s, after ${limit.limitName} (duration ${limit.limit / 1000} s)`;
+}
+
 /**
  * What the schema of one fault cannot check: the fault against the scenario
  * around it (its end against the time limit, its targets, its worker).
@@ -88,10 +95,8 @@ export function faultProblems(
   around: { limit: number; limitName: string; may?: boolean; scenario: { viewers: { browser: number; synthetic: number }; sfu: { workers: number } } },
 ): Array<[field: string, message: string]> {
   const problems: Array<[string, string]> = [];
-  const end = latestStart + faultDuration(fault);
-  if (end > around.limit) {
-    problems.push(['end', `${around.may ? 'may end' : 'ends'} at ${end / 1000} s, after ${around.limitName} (duration ${around.limit / 1000} s)`]);
-  }
+  const span = spanProblem(fault, latestStart, around);
+  if (span) problems.push(['end', span]);
   if (fault.viewers !== undefined && fault.target !== 'publisher') {
     const problem = targetProblem(fault.viewers, around.scenario.viewers);
     if (problem) problems.push(['viewers', problem]);

@@ -100,7 +100,7 @@ describe('drill schema', () => {
       'bad.yaml: drill.faults.0.window: may end at 40 s, after the time limit (duration 30 s)',
     );
     expect(bad(drill('    - { kind: video-freeze, window: [5s, 20s], duration: 5s }\n', '  timeLimit: 10s\n'))).toContain(
-      'bad.yaml: drill.faults.0.window: may end at 25 s, after the time limit (10 s)',
+      'bad.yaml: drill.faults.0.window: may end at 25 s, after the time limit (duration 10 s)',
     );
     expect(bad(drill('    - { kind: worker-crash, window: [1s, 2s], worker: 1 }\n'))).toContain('bad.yaml: drill.faults.0.worker: no worker 1');
     expect(bad(drill('    - { kind: video-freeze, window: [1s, 2s], duration: 1s, colour: red }\n'))).toContain('Unrecognized key: "colour"');
