@@ -1,9 +1,10 @@
 /**
  * `livedrill drill` (run an outage drill with its console) and
  * `livedrill incident <action>` (record an action in a running drill through
- * its HTTP API).
+ * its HTTP API, or a ticket follow-up in an ended one: followUp.ts).
  */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import logUpdate from 'log-update';
 import { Run } from '../run/Run.js';
@@ -11,7 +12,10 @@ import { ConsoleServer } from '../drill/ConsoleServer.js';
 import { DrillSession, type DrillEndReason } from '../drill/DrillSession.js';
 import { formatDrillTimings, formatSpan } from '../drill/format.js';
 import { loadDrill } from '../drill/load.js';
-import { INCIDENT_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
+import { INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
+import { actionRequestSchema, FIX_KINDS, GENERIC_REPLY_TAGS } from '../drill/actions.js';
+import { recordFollowUp } from '../drill/followUp.js';
+import { describeIssues } from '../../common/validation.js';
 import { DrillRunError, findRunDir, newToken, readDrillRun, TOKEN_FILE, writeDrillFile, writeToken, type DrillFile } from '../drill/runFiles.js';
 import { SEVERITIES } from '../drill/slaProfile.js';
 import type { LivePoint } from '../drill/DrillSession.js';
@@ -48,6 +52,11 @@ interface IncidentOptions {
   reference?: string;
   text?: string;
   incident?: string;
+  tag?: string[];
+  contact?: string;
+  rootCause?: boolean;
+  fix?: string;
+  verifiedBy?: string;
 }
 
 export function registerDrillCommands(program: Command): void {
@@ -65,16 +74,22 @@ export function registerDrillCommands(program: Command): void {
 
   program
     .command('incident')
-    .description('record an action in a running drill (through its HTTP API)')
+    .description('record an action in a drill: through its HTTP API while it runs; after it ended, ticket follow-ups and notes go to its journal')
     .addArgument(new Argument('<action>', 'what was done').choices(INCIDENT_ACTIONS))
     .requiredOption('--run <dir>', 'the drill\'s run directory, or its id under runs/')
     .requiredOption('--who <name>', 'who did it')
     .option('--vendor <name>', "ticket: the vendor (default: the drill's vendor)")
     .addOption(new Option('--severity <severity>', 'ticket, reclassify: the severity').choices(SEVERITIES))
     .option('--channel <channel>', 'ticket: how it was raised (portal, email, phone, chat...)')
-    .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-reply, reclassify: which ticket (default: the latest)")
-    .option('--text <text>', 'what was seen or done (required for note)')
+    .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-*, fix-verified, reopen, reclassify: which ticket (default: the latest)")
+    .option('--text <text>', 'what was seen or done (required for note; for vendor-ask, what the vendor asked)')
     .option('--incident <id>', 'the incident this is about, when known')
+    .addOption(new Option('--tag <tags...>', 'vendor-*: the reply was generic').choices(GENERIC_REPLY_TAGS))
+    .option('--contact <name>', "vendor-*: the vendor's person who answered, by name")
+    .option('--root-cause', 'vendor-diagnosis: the vendor named the root cause')
+    .option('--no-root-cause', 'vendor-diagnosis: the vendor named no root cause')
+    .addOption(new Option('--fix <kind>', 'vendor-fix: a fix of the cause, or a workaround').choices(FIX_KINDS))
+    .option('--verified-by <run>', 'fix-verified: the re-run (its directory, or id under runs/) that shows the fault no longer hurts')
     .action(async (action: IncidentActionKind, opts: IncidentOptions) => {
       try {
         await recordIncident(action, opts);
@@ -204,35 +219,15 @@ function formatLive(p: LivePoint, endsAt: number | null, firing: string[]): stri
 async function recordIncident(action: IncidentActionKind, opts: IncidentOptions): Promise<void> {
   const runDir = findRunDir(opts.run);
   const { drill, token } = readDrillRun(runDir);
+  const body = incidentBody(action, opts);
   if (drill.endedAt) {
-    throw new DrillRunError(`${runDir}: the drill ended at ${drill.endedAt} (${drill.endReason ?? 'ended'}): actions can no longer be recorded`);
+    // The broadcast is over; a ticket's follow-ups are appended to its journal.
+    const parsed = actionRequestSchema.safeParse(body);
+    if (!parsed.success) throw new DrillRunError(describeIssues(`livedrill incident ${action}`, parsed.error));
+    const recorded = recordFollowUp(runDir, parsed.data, `at ${drill.endedAt} (${drill.endReason ?? 'ended'})`);
+    console.log(`recorded after the drill (ended ${drill.endedAt}): ${recorded.who} ${recorded.action}${recorded.reference ? ` on ${recorded.reference}` : ''} at ${new Date(recorded.t).toISOString()}`);
+    return;
   }
-  const need = (flag: keyof IncidentOptions, why: string): string => {
-    const value = opts[flag];
-    if (value === undefined || value === '') throw new DrillRunError(`--${flag} is required ${why}`);
-    return value;
-  };
-  const notFor = (flags: Array<keyof IncidentOptions>): void => {
-    for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${flag} does not apply to ${action}`);
-  };
-  const body: Record<string, unknown> = { action, who: opts.who, source: 'cli' };
-  if (action === 'ticket') {
-    body.ticket = {
-      ...(opts.vendor !== undefined ? { vendor: opts.vendor } : {}),
-      severity: need('severity', 'to open a ticket (P1-P4)'),
-      channel: need('channel', 'to open a ticket (portal, email, phone, chat...)'),
-      reference: need('reference', "to open a ticket (the vendor's ticket number)"),
-    };
-  } else {
-    notFor(['vendor', 'channel']);
-    if (action === 'reclassify') body.severity = need('severity', 'to reclassify (the new severity, P1-P4)');
-    else notFor(['severity']);
-    if (opts.reference !== undefined) body.reference = opts.reference;
-  }
-  if (action === 'note') need('text', 'for a note');
-  if (opts.text !== undefined) body.text = opts.text;
-  if (opts.incident !== undefined) body.incidentId = opts.incident;
-
   const url = `${drill.apiUrl}/actions`;
   let res: Response;
   try {
@@ -252,4 +247,60 @@ async function recordIncident(action: IncidentActionKind, opts: IncidentOptions)
   if (res.status === 401) throw new DrillRunError(`the drill API refused the token in ${join(runDir, TOKEN_FILE)}: ${data.error ?? 'unauthorized'}`);
   if (!res.ok || !data.recorded) throw new DrillRunError(data.error ?? `the drill API answered HTTP ${res.status}`);
   console.log(`recorded: ${data.recorded.who} ${data.recorded.action} at ${new Date(data.recorded.t).toISOString()}`);
+}
+
+/** The API request for an action from the command line's flags; flags an action needs or does not take are said by name. */
+function incidentBody(action: IncidentActionKind, opts: IncidentOptions): Record<string, unknown> {
+  const need = (flag: keyof IncidentOptions, why: string): string => {
+    const value = opts[flag];
+    if (value === undefined || value === '') throw new DrillRunError(`--${kebab(flag)} is required ${why}`);
+    return String(value);
+  };
+  const notFor = (flags: Array<keyof IncidentOptions>): void => {
+    for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${kebab(flag)} does not apply to ${action}`);
+  };
+  const body: Record<string, unknown> = { action, who: opts.who, source: 'cli' };
+  if (action === 'ticket') {
+    body.ticket = {
+      ...(opts.vendor !== undefined ? { vendor: opts.vendor } : {}),
+      severity: need('severity', 'to open a ticket (P1-P4)'),
+      channel: need('channel', 'to open a ticket (portal, email, phone, chat...)'),
+      reference: need('reference', "to open a ticket (the vendor's ticket number)"),
+    };
+  } else {
+    notFor(['vendor', 'channel']);
+    if (action === 'reclassify') body.severity = need('severity', 'to reclassify (the new severity, P1-P4)');
+    else notFor(['severity']);
+    if (opts.reference !== undefined) body.reference = opts.reference;
+  }
+  if (action === 'note') need('text', 'for a note');
+  if (action === 'vendor-ask') need('text', 'for a vendor-ask (what the vendor asked for)');
+  if (!(VENDOR_ACTIONS as readonly string[]).includes(action)) notFor(['tag', 'contact']);
+  if (action === 'vendor-diagnosis') {
+    if (opts.rootCause === undefined) throw new DrillRunError('--root-cause or --no-root-cause is required for a vendor-diagnosis (did the vendor name the root cause?)');
+    body.rootCause = opts.rootCause;
+  } else notFor(['rootCause']);
+  if (action === 'vendor-fix') body.fix = need('fix', 'for a vendor-fix (fix or workaround)');
+  else notFor(['fix']);
+  if (action === 'fix-verified') body.verifiedBy = rerunId(need('verifiedBy', 'for fix-verified (the re-run that shows the fault no longer hurts)'));
+  else notFor(['verifiedBy']);
+  if (opts.tag !== undefined) body.tags = opts.tag;
+  if (opts.contact !== undefined) body.contact = opts.contact;
+  if (opts.text !== undefined) body.text = opts.text;
+  if (opts.incident !== undefined) body.incidentId = opts.incident;
+  return body;
+}
+
+const kebab = (flag: string): string => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The re-run's id (its directory's name, as `livedrill vendors` finds it), once it is known to be a run. */
+function rerunId(run: string): string {
+  let dir: string;
+  try {
+    dir = findRunDir(run);
+  } catch (error) {
+    throw new DrillRunError(`--verified-by: ${(error as Error).message}`);
+  }
+  if (!existsSync(join(dir, 'journal.jsonl'))) throw new DrillRunError(`--verified-by: ${dir} holds no journal.jsonl: not a livedrill run directory`);
+  return basename(dir);
 }
