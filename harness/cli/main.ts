@@ -13,6 +13,7 @@ import { executeInForeground } from './execute.js';
 import { isLoopbackHost } from '../../server/http/SfuServer.js';
 import { formatSummary } from './format.js';
 import { registerDrillCommands } from './drillCommands.js';
+import { registerVendorsCommand } from './vendorsCommand.js';
 import { loadDrill } from '../drill/load.js';
 
 const program = new Command()
@@ -185,6 +186,7 @@ program
   });
 
 registerDrillCommands(program);
+registerVendorsCommand(program);
 reportCommand(program);
 
 try {
