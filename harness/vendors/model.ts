@@ -72,8 +72,8 @@ export function judge(r: Row, vendors: readonly string[], minSample: number): Ro
   if (missing.length > 0) return { ...r, verdict: `not ranked: no figure for ${missing.join(', ')}` };
   const few = vendors.filter((v) => r.cells[v].sample < minSample);
   if (few.length > 0) {
-    const counts = few.map((v) => `${v} ${r.cells[v].sample}`).join(', ');
-    return { ...r, verdict: `too small to rank: ${counts} ${r.sampleOf} (at least ${minSample} each)` };
+    const counts = few.map((v) => `${v} ${r.cells[v].sample} ${r.cells[v].sample === 1 ? r.sampleOf.slice(0, -1) : r.sampleOf}`).join(', ');
+    return { ...r, verdict: `too small to rank: ${counts} (at least ${minSample} each)` };
   }
   const scores = vendors.map((v) => score(r.cells[v])!);
   const best = r.better === 'lower' ? Math.min(...scores) : Math.max(...scores);

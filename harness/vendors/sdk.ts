@@ -15,14 +15,15 @@ export function sdkSection(runs: readonly TrialRun[], vendors: readonly string[]
   const scenarios = [...new Set(usable.map((r) => r.scenario.fingerprint))];
   const groups = scenarios.map((fingerprint): Group => {
     const inScenario = usable.filter((r) => r.scenario.fingerprint === fingerprint);
-    const { name, file } = inScenario[0].scenario;
+    const names = [...new Set(inScenario.map((r) => r.scenario.name))].join(', ');
+    const files = [...new Set(inScenario.flatMap((r) => (r.scenario.file ? [r.scenario.file] : [])))].join(', ');
     const ran = vendors.filter((v) => inScenario.some((r) => r.vendor === v));
     const notes = [
       `${inScenario.length} run${inScenario.length === 1 ? '' : 's'}: ${ran.map((v) => `${v} ${inScenario.filter((r) => r.vendor === v).length}`).join(', ')}.`,
       ...(ran.length < vendors.length ? [`Not run by ${vendors.filter((v) => !ran.includes(v)).join(', ')}: shown, not compared.`] : []),
       'Latency: not measured by livedrill.',
     ];
-    return { title: `Scenario ${name} (${fingerprint}${file ? `, ${file}` : ''})`, notes, rows: scenarioRows(inScenario, ran) };
+    return { title: `Scenario ${names} (${fingerprint}${files ? `; ${files}` : ''})`, notes, rows: scenarioRows(inScenario, ran) };
   });
   return { id: 'sdk', title: 'SDK under faults', groups };
 }

@@ -51,7 +51,7 @@ export function supportSections(tickets: readonly TrialTicket[], vendors: readon
         return cell ? [[v, cell]] : [];
       }),
     );
-  const sample = (t: TrialTicket, value: number, ref = t.ticket.reference): Sample => ({ value, run: t.run, ref });
+  const sample = (t: TrialTicket, value: number, ref = ticketRef(t)): Sample => ({ value, run: t.run, ref });
   const values = (pick: Measure, detail?: (own: TrialTicket[]) => string | null) => (own: TrialTicket[]) => {
     const samples = own.flatMap((t) => (pick(t) === null ? [] : [sample(t, pick(t)!)]));
     return valueCell(samples, samples.length, detail?.(own) ?? null);
@@ -166,6 +166,12 @@ export function supportSections(tickets: readonly TrialTicket[], vendors: readon
       ],
     },
   ];
+}
+
+/** A ticket, and when its fault struck: "T-7, struck Wed 02:00 Los Angeles". */
+function ticketRef({ ticket }: TrialTicket): string {
+  const { local, timeZone } = ticket.struck;
+  return `${ticket.reference}, struck ${local} ${timeZone.split('/').at(-1)!.replace(/_/g, ' ')}`;
 }
 
 function tagsUsed(own: TrialTicket[]): string | null {

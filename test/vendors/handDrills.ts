@@ -54,12 +54,16 @@ export function drillEntries(d: HandDrill): JournalEntry[] {
     entries.push({ t: start - 9000, type: 'drill.start', seed: 1, slaProfile: d.profile, slaProfileYaml: yaml, vendor: d.vendor, tokenIssuedAt: start - 20_000, timeLimitMs: 60_000, alerts: {} });
     entries.push({ t: start + 19_000, type: 'drill.end', reason: 'resolved', injected: 1, scheduled: 1 });
   }
-  for (const [minutes, action, fields = {}] of d.actions) {
+  return [...entries, ...actionEntries(d, start)].sort((a, b) => a.t - b.t);
+}
+
+/** The people's actions, journaled as the API journals them (a ticket action names the drill's ticket). */
+export function actionEntries(d: Pick<HandDrill, 'id' | 'vendor' | 'actions'>, faultStart: number): JournalEntry[] {
+  return d.actions.map(([minutes, action, fields = {}]) => {
     const ticket = action === 'ticket' ? { ticket: { vendor: d.vendor, severity: 'P1', channel: 'portal', reference: reference(d), ...(fields.ticket as object) } } : {};
     const ref = ['ticket', 'ack', 'mitigate', 'resolve', 'note'].includes(action) ? {} : { reference: reference(d) };
-    entries.push({ t: start + minutes * MIN, type: 'incident.action', action, who: 'alice', source: 'api', ...ref, ...fields, ...ticket });
-  }
-  return entries.sort((a, b) => a.t - b.t);
+    return { t: faultStart + minutes * MIN, type: 'incident.action', action, who: 'alice', source: 'api', ...ref, ...fields, ...ticket };
+  });
 }
 
 export function writeRunDir(root: string, id: string, entries: readonly JournalEntry[]): string {
