@@ -125,9 +125,10 @@ export function supportSections(tickets: readonly TrialTicket[], vendors: readon
           rows: [
             row({ key: 'solving.root-cause-share', label: 'Root cause named', unit: 'rate', better: 'higher', sampleOf: 'tickets', cells: cells(share((t) => t.ticket.progress.rootCauseAt !== null)) }),
             duration('solving.root-cause', 'Time to the root cause (from the fault)', (t) => t.ticket.sinceFault.rootCause),
-            perTicket('solving.clarifications', 'Clarification rounds before the diagnosis (per ticket)', (t) => t.ticket.progress.clarificationsBeforeDiagnosis, undefined, (t) =>
-              [t.ticket.reference, ...t.ticket.progress.clarifications.map((c) => `asked "${c.text ?? ''}"`)].join(': '),
-            ),
+            perTicket('solving.clarifications', 'Clarification rounds before the diagnosis (per ticket)', (t) => t.ticket.progress.clarificationsBeforeDiagnosis, undefined, (t) => {
+              const asked = t.ticket.progress.clarifications.map((c) => `"${c.text ?? ''}"`);
+              return asked.length > 0 ? `${ticketRef(t)}; asked ${asked.join(', ')}` : ticketRef(t);
+            }),
             perTicket('solving.vague', 'Diagnoses naming no root cause (per ticket)', (t) => t.ticket.progress.vagueDiagnoses),
             perTicket('solving.generic', 'Generic replies (per ticket)', (t) => t.ticket.progress.genericReplies, tagsUsed),
           ],

@@ -161,7 +161,7 @@ describe('vendor scorecard: support figures from drills with known action times'
     expect(rowOf(scorecard, 'solving.clarifications').cells.Acme.samples[0]).toEqual({
       value: 2,
       run: 'a-day',
-      ref: 'T-a-day: asked "which SDK version?": asked "send client logs": asked "can you retest?"',
+      ref: 'T-a-day, struck Tue 15:00 Los Angeles; asked "which SDK version?", "send client logs", "can you retest?"',
     });
     expect(figure(scorecard, 'solving.root-cause-share', 'Acme')).toEqual([3, 3]);
     expect(figure(scorecard, 'solving.root-cause', 'Acme')).toEqual([[40, 60, 900], 60, 900]);
