@@ -13,7 +13,7 @@ import { incidentAction, ticketProblem, type ActionRequest, type RecordedAction 
 import { TICKET_ACTIONS, type IncidentActionKind } from './metrics.js';
 import { DrillRunError } from './runFiles.js';
 
-export const FOLLOW_UP_ACTIONS: readonly IncidentActionKind[] = [...TICKET_ACTIONS, 'note'];
+const FOLLOW_UP_ACTIONS: readonly IncidentActionKind[] = [...TICKET_ACTIONS, 'note'];
 
 /** Appends a validated action to an ended drill's journal; `ended` says when and how it ended, for messages. */
 export function recordFollowUp(runDir: string, request: ActionRequest, ended: string, now = Date.now()): RecordedAction {

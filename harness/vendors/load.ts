@@ -29,8 +29,6 @@ export interface TrialRun {
   evidence: Evidence;
   /** Null for a plain run (no people, no tickets). */
   timings: DrillTimings | null;
-  /** The drill's own SLA profile, by the vendor names its tickets use. */
-  profiles: Record<string, SlaProfile>;
   /** "Twilio Bootstrap (twilio-base.yaml)", or null without one. */
   profileName: string | null;
   /** When the record ends: unanswered tickets are judged then. */
@@ -116,7 +114,6 @@ async function loadTrialRun(dir: string, assigned: string | null, localTime: Loc
     versions: { ...((start.versions as Record<string, string> | undefined) ?? {}), ...(summaryVersions ?? {}) },
     evidence: buildEvidence(loaded, { profiles, now: recordEnd }),
     timings,
-    profiles,
     profileName: own ? `${own.vendor} ${own.plan} (${sla.slaProfiles?.[0]?.file})` : null,
     recordEnd,
     evidenceFile: existsSync(report) ? report : resolve(loaded.journalFile),
