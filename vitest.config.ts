@@ -11,6 +11,7 @@ const UNIT = [
   'test/dashboards/grafana.test.ts',
   'test/docker/*.test.ts',
   'test/hardening/{hostileJournals,scenarioFuzz}.test.ts',
+  'test/vendors/{scorecard,timeOfDay}.test.ts',
 ];
 
 export default defineConfig({

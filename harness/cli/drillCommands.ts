@@ -1,16 +1,21 @@
 /**
  * `livedrill drill` (run an outage drill with its console) and
  * `livedrill incident <action>` (record an action in a running drill through
- * its HTTP API).
+ * its HTTP API, or a ticket follow-up in an ended one: drill/followUp.ts).
  */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import logUpdate from 'log-update';
 import { Drill, type DrillOptions } from '../drill/Drill.js';
 import type { DrillSession, LivePoint } from '../drill/DrillSession.js';
-import { findRunningDrill, recordAction, type ActionInput } from '../drill/apiClient.js';
+import { findDrill, recordAction, type ActionInput } from '../drill/apiClient.js';
+import { actionRequestSchema, FIX_KINDS, GENERIC_REPLY_TAGS } from '../drill/actions.js';
+import { recordFollowUp } from '../drill/followUp.js';
+import { describeIssues } from '../../common/validation.js';
 import { formatDrillTimings, formatSpan } from '../drill/format.js';
-import { INCIDENT_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
-import { DrillRunError } from '../drill/runFiles.js';
+import { INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentActionKind } from '../drill/metrics.js';
+import { DrillRunError, findRunDir } from '../drill/runFiles.js';
 import { SEVERITIES, type Severity } from '../drill/slaProfile.js';
 import { exitWithOutcome } from './exitCodes.js';
 import { formatSummary } from '../outputs/terminalFormat.js';
@@ -37,6 +42,11 @@ interface IncidentOptions {
   reference?: string;
   text?: string;
   incident?: string;
+  tag?: string[];
+  contact?: string;
+  rootCause?: boolean;
+  fix?: string;
+  verifiedBy?: string;
 }
 
 export function registerDrillCommands(program: Command): void {
@@ -54,16 +64,22 @@ export function registerDrillCommands(program: Command): void {
 
   program
     .command('incident')
-    .description('record an action in a running drill (through its HTTP API)')
+    .description('record an action in a drill: through its HTTP API while it runs; after it ended, ticket follow-ups and notes go to its journal')
     .addArgument(new Argument('<action>', 'what was done').choices(INCIDENT_ACTIONS))
     .requiredOption('--run <dir>', 'the drill\'s run directory, or its id under runs/')
     .requiredOption('--who <name>', 'who did it')
     .option('--vendor <name>', "ticket: the vendor (default: the drill's vendor)")
     .addOption(new Option('--severity <severity>', 'ticket, reclassify: the severity').choices(SEVERITIES))
     .option('--channel <channel>', 'ticket: how it was raised (portal, email, phone, chat...)')
-    .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-reply, reclassify: which ticket (default: the latest)")
-    .option('--text <text>', 'what was seen or done (required for note)')
+    .option('--reference <ref>', "ticket: the vendor's ticket number; vendor-*, fix-verified, reopen, reclassify: which ticket (default: the latest)")
+    .option('--text <text>', 'what was seen or done (required for note; for vendor-ask, what the vendor asked)')
     .option('--incident <id>', 'the incident this is about, when known')
+    .addOption(new Option('--tag <tags...>', 'vendor-*: the reply was generic').choices(GENERIC_REPLY_TAGS))
+    .option('--contact <name>', "vendor-*: the vendor's person who answered, by name")
+    .option('--root-cause', 'vendor-diagnosis: the vendor named the root cause')
+    .option('--no-root-cause', 'vendor-diagnosis: the vendor named no root cause')
+    .addOption(new Option('--fix <kind>', 'vendor-fix: a fix of the cause, or a workaround').choices(FIX_KINDS))
+    .option('--verified-by <run>', 'fix-verified: the re-run (its directory, or id under runs/) that shows the fault no longer hurts')
     .action((action: IncidentActionKind, opts: IncidentOptions) => recordIncident(action, opts));
 }
 
@@ -128,16 +144,32 @@ function formatLive(p: LivePoint, endsAt: number | null, firing: string[]): stri
 
 /** The action as the API takes it, from the flags that apply to it. */
 async function recordIncident(action: IncidentActionKind, opts: IncidentOptions): Promise<void> {
-  const drill = findRunningDrill(opts.run);
-  const need = <F extends keyof IncidentOptions>(flag: F, why: string): NonNullable<IncidentOptions[F]> => {
+  const drill = findDrill(opts.run);
+  const body = incidentBody(action, opts);
+  if (drill.drill.endedAt) {
+    // The broadcast is over; a ticket's follow-ups are appended to its journal.
+    const parsed = actionRequestSchema.safeParse(body);
+    if (!parsed.success) throw new DrillRunError(describeIssues(`livedrill incident ${action}`, parsed.error));
+    const ended = `at ${drill.drill.endedAt} (${drill.drill.endReason ?? 'ended'})`;
+    const recorded = recordFollowUp(drill.runDir, parsed.data, ended);
+    console.log(`recorded after the drill (ended ${drill.drill.endedAt}): ${recorded.who} ${recorded.action}${recorded.reference ? ` on ${recorded.reference}` : ''} at ${new Date(recorded.t).toISOString()}`);
+    return;
+  }
+  const recorded = await recordAction(drill, body);
+  console.log(`recorded: ${recorded.who} ${recorded.action} at ${new Date(recorded.t).toISOString()}`);
+}
+
+/** The API request for an action from the command line's flags; flags an action needs or does not take are said by name. */
+function incidentBody(action: IncidentActionKind, opts: IncidentOptions): ActionInput {
+  const need = (flag: keyof IncidentOptions, why: string): string => {
     const value = opts[flag];
-    if (value === undefined || value === '') throw new DrillRunError(`--${flag} is required ${why}`);
-    return value as NonNullable<IncidentOptions[F]>;
+    if (value === undefined || value === '') throw new DrillRunError(`--${kebab(flag)} is required ${why}`);
+    return String(value);
   };
   const notFor = (flags: Array<keyof IncidentOptions>): void => {
-    for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${flag} does not apply to ${action}`);
+    for (const flag of flags) if (opts[flag] !== undefined) throw new DrillRunError(`--${kebab(flag)} does not apply to ${action}`);
   };
-  const body: ActionInput = { action, who: opts.who, source: 'cli' };
+  const body: Record<string, unknown> = { action, who: opts.who, source: 'cli' };
   if (action === 'ticket') {
     body.ticket = {
       ...(opts.vendor !== undefined ? { vendor: opts.vendor } : {}),
@@ -152,9 +184,33 @@ async function recordIncident(action: IncidentActionKind, opts: IncidentOptions)
     if (opts.reference !== undefined) body.reference = opts.reference;
   }
   if (action === 'note') need('text', 'for a note');
+  if (action === 'vendor-ask') need('text', 'for a vendor-ask (what the vendor asked for)');
+  if (!(VENDOR_ACTIONS as readonly string[]).includes(action)) notFor(['tag', 'contact']);
+  if (action === 'vendor-diagnosis') {
+    if (opts.rootCause === undefined) throw new DrillRunError('--root-cause or --no-root-cause is required for a vendor-diagnosis (did the vendor name the root cause?)');
+    body.rootCause = opts.rootCause;
+  } else notFor(['rootCause']);
+  if (action === 'vendor-fix') body.fix = need('fix', 'for a vendor-fix (fix or workaround)');
+  else notFor(['fix']);
+  if (action === 'fix-verified') body.verifiedBy = rerunId(need('verifiedBy', 'for fix-verified (the re-run that shows the fault no longer hurts)'));
+  else notFor(['verifiedBy']);
+  if (opts.tag !== undefined) body.tags = opts.tag;
+  if (opts.contact !== undefined) body.contact = opts.contact;
   if (opts.text !== undefined) body.text = opts.text;
   if (opts.incident !== undefined) body.incidentId = opts.incident;
+  return body as ActionInput;
+}
 
-  const recorded = await recordAction(drill, body);
-  console.log(`recorded: ${recorded.who} ${recorded.action} at ${new Date(recorded.t).toISOString()}`);
+const kebab = (flag: string): string => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The re-run's id (its directory's name, as `livedrill vendors` finds it), once it is known to be a run. */
+function rerunId(run: string): string {
+  let dir: string;
+  try {
+    dir = findRunDir(run);
+  } catch (error) {
+    throw new DrillRunError(`--verified-by: ${(error as Error).message}`);
+  }
+  if (!existsSync(join(dir, 'journal.jsonl'))) throw new DrillRunError(`--verified-by: ${dir} holds no journal.jsonl: not a livedrill run directory`);
+  return basename(dir);
 }

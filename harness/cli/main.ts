@@ -4,6 +4,7 @@ import { Run } from '../run/Run.js';
 import { sfuRun, shardRun, wholeRun } from '../run/launch.js';
 import { writeMergedRun } from '../run/writeMergedRun.js';
 import { reportCommand } from '../report/cli.js';
+import { registerVendorsCommand } from './vendorsCommand.js';
 import { loadDrill } from '../drill/load.js';
 import { executeInForeground } from './execute.js';
 import { exitWithError, exitWithOutcome } from './exitCodes.js';
@@ -128,6 +129,7 @@ program
   });
 
 registerDrillCommands(program);
+registerVendorsCommand(program);
 reportCommand(program);
 
 // The words of the command that ran, e.g. "livedrill incident ack", for errors that do not say it.

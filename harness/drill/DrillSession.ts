@@ -17,12 +17,13 @@ import { TypedEmitter } from '../../common/TypedEmitter.js';
 import { Journal } from '../journal/Journal.js';
 import type { JournalEntry } from '../journal/entries.js';
 import type { RunEvents, RunPhase } from '../run/lifecycle.js';
-import type { ActionRequest, IncidentAction, RecordedAction } from './actions.js';
+import { GENERIC_REPLY_MEANINGS, incidentAction, ticketProblem, type ActionRequest, type IncidentAction, type RecordedAction } from './actions.js';
 import { Detectors, liveSample, type AlertRule, type AlertTransition, type FiringAlert, type LiveSample, type ObservedViewer } from './detectors.js';
-import { DrillMetrics } from './metrics.js';
+import { DrillMetrics, TICKET_ACTIONS } from './metrics.js';
 import type { DrillSchedule } from './schedule.js';
 import type { AlertSettings } from '../scenario/drill.js';
-import { judgeFirstResponse, drillTimings, type DrillTimings, type SeverityChange, type SlaVerdict } from './timings.js';
+import { judgeFirstResponse, drillTimings, type DrillTimings, type SlaVerdict } from './timings.js';
+import { applyToTicket, openTicket, ticketProgress, type Ticket, type TicketProgress } from './tickets.js';
 import type { Severity, SlaProfile } from './slaProfile.js';
 
 /** What a drill needs of a Run (a Run has it all; tests can fake it). */
@@ -69,18 +70,12 @@ export interface LivePoint {
   sfuCores: number | null;
 }
 
-export interface TicketView {
-  vendor: string;
-  reference: string;
-  channel: string;
-  openedAt: number;
-  openedBy: string;
+export interface TicketView extends Ticket {
   /** The label now (the SLA verdict names the severity it was judged under). */
   severity: Severity;
-  severityHistory: SeverityChange[];
-  firstReplyAt: number | null;
   /** Null when the ticket's vendor has no SLA profile in this drill. */
   sla: SlaVerdict | null;
+  progress: TicketProgress;
 }
 
 export interface ConsoleState {
@@ -91,6 +86,8 @@ export interface ConsoleState {
     profile: { vendor: string; plan: string; source: string | null; firstResponse: Record<Severity, { budgetMs: number; coverage: string }> } | null;
     timeLimitMs: number;
     rules: Array<{ rule: AlertRule; threshold: number; description: string }>;
+    /** The tags a generic vendor reply can carry, with what each means. */
+    replyTags: typeof GENERIC_REPLY_MEANINGS;
   };
   now: number;
   phase: string;
@@ -192,26 +189,10 @@ export class DrillSession {
     const run = this.#run;
     if (!run) throw new ActionError(409, 'the drill has not started');
     if (this.#ended || this.#journalClosed) throw new ActionError(409, `the drill has ended (${this.#ended?.reason ?? 'run ended'}): actions can no longer be recorded`);
-    const tickets = this.#ticketViews(Date.now());
-    if (request.ticket && tickets.some((t) => t.reference === request.ticket!.reference)) {
-      throw new ActionError(400, `ticket.reference: ticket ${request.ticket.reference} is already open; give the vendor's new reference`, 'ticket.reference');
-    }
-    if (request.action === 'vendor-reply' || request.action === 'reclassify') {
-      if (tickets.length === 0) throw new ActionError(400, `action: no vendor ticket is open yet: record a "ticket" action before a "${request.action}"`, 'action');
-      if (request.reference !== undefined && !tickets.some((t) => t.reference === request.reference)) {
-        throw new ActionError(400, `reference: no ticket ${request.reference} was opened in this drill (open: ${tickets.map((t) => t.reference).join(', ')})`, 'reference');
-      }
-    }
-    const action: IncidentAction = {
-      action: request.action,
-      who: request.who,
-      source: request.source,
-      ...(request.text ? { text: request.text } : {}),
-      ...(request.incidentId !== undefined ? { incidentId: request.incidentId } : {}),
-      ...(request.ticket ? { ticket: { ...request.ticket, vendor: request.ticket.vendor ?? this.options.vendor } } : {}),
-      ...(request.severity !== undefined ? { severity: request.severity } : {}),
-      ...(request.reference !== undefined ? { reference: request.reference } : {}),
-    };
+    const opened = this.#ticketViews(Date.now()).map((t) => t.reference);
+    const problem = ticketProblem(request, opened);
+    if (problem) throw new ActionError(400, `${problem.field}: ${problem.message}`, problem.field);
+    const action = incidentAction(request, this.options.vendor, opened);
     const t = Date.now();
     run.journal.write('incident.action', { ...action }, t); // -> #onEntry
     return { ...action, t };
@@ -236,6 +217,7 @@ export class DrillSession {
           : null,
         timeLimitMs: schedule.timeLimitMs,
         rules: this.detectors.rules,
+        replyTags: GENERIC_REPLY_MEANINGS,
       },
       now,
       phase: this.#phase,
@@ -386,23 +368,16 @@ export class DrillSession {
    * actions alone (not from incidents, which would tell whether a fault is on).
    */
   #ticketViews(now: number): TicketView[] {
-    const tickets: Array<Omit<TicketView, 'sla' | 'severity'>> = [];
+    const tickets: Ticket[] = [];
     for (const a of this.#actions) {
-      if (a.action === 'ticket' && a.ticket) {
-        tickets.push({ ...a.ticket, openedAt: a.t, openedBy: a.who, severityHistory: [{ at: a.t, severity: a.ticket.severity, who: a.who }], firstReplyAt: null });
-        continue;
-      }
-      if (a.action !== 'vendor-reply' && a.action !== 'reclassify') continue;
-      const ticket = a.reference !== undefined ? tickets.find((t) => t.reference === a.reference) : tickets.at(-1);
-      if (!ticket) continue;
-      if (a.action === 'vendor-reply') ticket.firstReplyAt ??= a.t;
-      else if (a.severity) ticket.severityHistory.push({ at: a.t, severity: a.severity, who: a.who });
+      if (a.action === 'ticket' && a.ticket) tickets.push(openTicket({ ...a, ticket: a.ticket }));
+      else if (TICKET_ACTIONS.includes(a.action)) applyToTicket(tickets, a, 'this drill');
     }
     const profiles = this.profiles;
     return tickets.map((ticket) => {
       const profile = profiles[ticket.vendor];
       const sla = profile ? judgeFirstResponse(profile, ticket, now) : null;
-      return { ...ticket, severity: ticket.severityHistory.at(-1)!.severity, sla };
+      return { ...ticket, severity: ticket.severityHistory.at(-1)!.severity, sla, progress: ticketProgress(ticket) };
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * The drill API's client side, as `livedrill incident` uses it from another
  * process: finds the running drill by its run directory (drill.json and the
- * token), refuses a drill that has ended, and records actions in it.
+ * token) and records actions in it while it runs.
  */
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -17,13 +17,10 @@ export interface RunningDrill {
   token: string;
 }
 
-/** The drill of `run` (a run directory, or its id under runs/), if it has not ended; a DrillRunError says why not. */
-export function findRunningDrill(run: string): RunningDrill {
+/** The drill of `run` (a run directory, or its id under runs/), running or ended; a DrillRunError says why not. */
+export function findDrill(run: string): RunningDrill {
   const runDir = findRunDir(run);
   const { drill, token } = readDrillRun(runDir);
-  if (drill.endedAt) {
-    throw new DrillRunError(`${runDir}: the drill ended at ${drill.endedAt} (${drill.endReason ?? 'ended'}): actions can no longer be recorded`);
-  }
   return { runDir, drill, token };
 }
 

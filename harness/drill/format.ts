@@ -1,4 +1,4 @@
-/** The drill's outcome as the CLI prints it: incident timings, then each vendor ticket's SLA verdict. */
+/** The drill's outcome as the CLI prints it: incident timings, each vendor ticket's SLA verdict, then how each ticket went. */
 import type { ScheduledFault } from './schedule.js';
 import type { DrillTimings } from './timings.js';
 import { maxOf } from '../../common/stats.js';
@@ -86,6 +86,27 @@ export function formatDrillTimings(
         }),
       ),
     );
+  }
+  if (tickets.length > 0) {
+    out.push('');
+    out.push(
+      table(
+        ['ticket', 'fault struck', 'asks (before diagnosis)', 'root cause', 'fix proposed', 'escalated', 'verified fix', 'reopens', 'generic replies', 'contact'],
+        tickets.map(({ reference, progress: p, sinceFault: since, struck }) => [
+          reference,
+          `${struck.local} ${struck.timeZone}${struck.night ? ' (night)' : ''}${struck.planHours === false ? ', outside plan hours' : ''}`,
+          `${p.clarifications.length} (${p.clarificationsBeforeDiagnosis})`,
+          since.rootCause !== null ? formatSpan(since.rootCause) : p.firstDiagnosisAt !== null ? 'not named' : '-',
+          formatSpan(since.fixProposed),
+          formatSpan(since.escalation),
+          since.verifiedFix === null ? '-' : `${formatSpan(since.verifiedFix)} (${p.verifiedBy})`,
+          String(p.reopens),
+          p.genericReplies === 0 ? '0' : `${p.genericReplies} (${Object.keys(p.tags).join(', ')})`,
+          p.contacts.join(', ') || '-',
+        ]),
+      ),
+    );
+    out.push('(root cause, fix proposed, escalated, verified fix: from the fault; a verified fix counts when no reopen came after it)');
   }
   if (timings.unmatched.length > 0) {
     out.push('');

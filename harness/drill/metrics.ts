@@ -9,8 +9,33 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { DrillTimings } from './timings.js';
 import { ALERT_RULES } from './detectors.js';
 
-export const INCIDENT_ACTIONS = ['ack', 'ticket', 'vendor-reply', 'reclassify', 'mitigate', 'resolve', 'note'] as const;
+/**
+ * Everything people record in a drill. `vendor-*` is what the vendor said or
+ * did on a ticket (recorded by the team); `fix-verified` and `reopen` are the
+ * team's verdicts on the vendor's fix.
+ */
+export const INCIDENT_ACTIONS = [
+  'ack',
+  'ticket',
+  'vendor-reply',
+  'vendor-ask',
+  'vendor-diagnosis',
+  'vendor-fix',
+  'vendor-escalate',
+  'fix-verified',
+  'reopen',
+  'reclassify',
+  'mitigate',
+  'resolve',
+  'note',
+] as const;
 export type IncidentActionKind = (typeof INCIDENT_ACTIONS)[number];
+export type VendorActionKind = Extract<IncidentActionKind, `vendor-${string}`>;
+
+/** What the vendor said on a ticket: the first of these is its first response. */
+export const VENDOR_ACTIONS = INCIDENT_ACTIONS.filter((a): a is VendorActionKind => a.startsWith('vendor-'));
+/** Actions about one vendor ticket: the one their `reference` names, else the latest opened. */
+export const TICKET_ACTIONS: readonly IncidentActionKind[] = [...VENDOR_ACTIONS, 'fix-verified', 'reopen', 'reclassify'];
 
 /** Seconds: from a detector's few seconds to a vendor's business-day response. */
 const BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200];

@@ -10,12 +10,18 @@
  *      opened that ticket (vendor replies often come after resolution);
  *   3. else the open incident (fault started at or before it, not yet resolved)
  *      whose fault started most recently.
- * Within an incident, a `vendor-reply` or `reclassify` applies to the ticket
- * with its `reference`, else to the incident's latest ticket. Anything that
- * belongs nowhere is listed in `unmatched`, with why. (`alert.resolve` is not
- * needed for these timings.)
+ * Within an incident, a ticket action (`vendor-*`, `fix-verified`, `reopen`,
+ * `reclassify`) applies to the ticket with its `reference`, else to the
+ * incident's latest ticket (tickets.ts). Anything that belongs nowhere is
+ * listed in `unmatched`, with why. (`alert.resolve` is not needed for these
+ * timings.)
  *
- * Vendor first response: judged with the severity in force when the reply
+ * The vendor's work on a ticket (diagnosis, fix, escalation, verified fix) is
+ * timed from the fault's real start, as the incident's own intervals are; and
+ * each ticket says when the fault struck: local time, night or not, inside the
+ * plan's hours or not (timeOfDay.ts).
+ *
+ * Vendor first response (the first `vendor-*` action): judged with the severity in force when the reply
  * came (or at `now` while there is none), its budget counted from the ticket
  * time on that severity's coverage — the customer has waited since the ticket,
  * whatever the label said (as Jira Service Management and Zendesk recompute
@@ -26,11 +32,12 @@
 import { z } from 'zod';
 import { describeIssues } from '../../common/validation.js';
 import type { JournalEntry } from '../journal/entries.js';
+import { FIX_KINDS, GENERIC_REPLY_TAGS } from './actions.js';
+import { INCIDENT_ACTIONS, TICKET_ACTIONS, type IncidentActionKind } from './metrics.js';
 import { clockStartedAt, coveredMs, deadline } from './slaClock.js';
 import { SEVERITIES, type Severity, type SlaProfile } from './slaProfile.js';
-
-const ACTIONS = ['ack', 'ticket', 'vendor-reply', 'reclassify', 'mitigate', 'resolve', 'note'] as const;
-type ActionKind = (typeof ACTIONS)[number];
+import { applyToTicket, openTicket, ticketProgress, type SeverityChange, type Ticket, type TicketProgress } from './tickets.js';
+import { planTimeZone, struckAt, type LocalTimeOptions, type StruckAt } from './timeOfDay.js';
 
 // Loose objects: the journal carries more fields than timings need.
 const faultInject = z.looseObject({
@@ -44,16 +51,21 @@ const faultRevert = z.looseObject({ faultId: z.string().min(1), end: z.number() 
 const alertFire = z.looseObject({ rule: z.string().min(1), faultId: z.string().min(1).optional() });
 const incidentAction = z
   .looseObject({
-    action: z.enum(ACTIONS),
+    action: z.enum(INCIDENT_ACTIONS),
     who: z.string().min(1),
     incidentId: z.string().min(1).optional(),
     ticket: z
       .object({ vendor: z.string().min(1), severity: z.enum(SEVERITIES), channel: z.string(), reference: z.string().min(1) })
       .optional(),
     severity: z.enum(SEVERITIES).optional(),
-    /** The vendor ticket this action is about (a `vendor-reply` or `reclassify` names it when there are several). */
+    /** The vendor ticket this action is about (a ticket action names it when there are several). */
     reference: z.string().min(1).optional(),
     text: z.string().optional(),
+    tags: z.array(z.enum(GENERIC_REPLY_TAGS)).optional(),
+    contact: z.string().min(1).optional(),
+    rootCause: z.boolean().optional(),
+    fix: z.enum(FIX_KINDS).optional(),
+    verifiedBy: z.string().min(1).optional(),
   })
   .superRefine((a, ctx) => {
     if (a.action === 'ticket' && a.ticket === undefined) {
@@ -100,21 +112,26 @@ export interface IncidentTimings {
   /** Fault start → resolve. */
   resolveMs: number | null;
   tickets: VendorTicketTimings[];
-  actions: Array<{ at: number; action: ActionKind; who: string; text: string | null }>;
+  actions: Array<{ at: number; action: IncidentActionKind; who: string; text: string | null }>;
 }
 
 export interface VendorTicketTimings extends Ticket {
-  /** Ticket → first reply, wall clock. */
+  /** Ticket → first reply (the first vendor-* action), wall clock. */
   responseMs: number | null;
   /** Ticket → first reply, covered time under the judged severity's coverage; null without a profile. */
   responseCoveredMs: number | null;
   sla: SlaJudgement;
-}
-
-export interface SeverityChange {
-  at: number;
-  severity: Severity;
-  who: string;
+  progress: TicketProgress;
+  /** Fault start → each step of the vendor's work (ms); null when it never happened. */
+  sinceFault: {
+    firstDiagnosis: number | null;
+    rootCause: number | null;
+    fixProposed: number | null;
+    escalation: number | null;
+    verifiedFix: number | null;
+  };
+  /** When the fault struck: local time, night, inside the plan's hours for the ticket's severity. */
+  struck: StruckAt;
 }
 
 export type SlaJudgement = { status: 'no-profile' } | SlaVerdict;
@@ -140,6 +157,8 @@ export interface TimingsOptions {
   profiles: Record<string, SlaProfile>;
   /** The instant a ticket without reply is judged at (pending or breached). */
   now: number;
+  /** Where and when night is, for classifying when faults struck. */
+  localTime?: LocalTimeOptions;
 }
 
 interface Incident {
@@ -149,20 +168,9 @@ interface Incident {
   start: number;
   end: number | null;
   firstAlert: { at: number; rule: string } | null;
-  firsts: Partial<Record<ActionKind, number>>;
+  firsts: Partial<Record<IncidentActionKind, number>>;
   tickets: Ticket[];
   actions: IncidentTimings['actions'];
-}
-
-interface Ticket {
-  vendor: string;
-  reference: string;
-  channel: string;
-  openedAt: number;
-  openedBy: string;
-  /** The ticket's severity, then each reclassification. */
-  severityHistory: SeverityChange[];
-  firstReplyAt: number | null;
 }
 
 export function drillTimings(entries: readonly JournalEntry[], options: TimingsOptions): DrillTimings {
@@ -227,25 +235,11 @@ function applyAction(incidents: Map<string, Incident>, action: Action): string |
     action.incidentId !== undefined ? incidents.get(action.incidentId) : (owner ?? openIncidentAt(incidents, action.t));
   if (!incident) return action.incidentId !== undefined ? `unknown incident ${action.incidentId}` : 'no open incident';
 
-  if (action.action === 'vendor-reply' || action.action === 'reclassify') {
-    const named = action.reference;
-    const ticket = named !== undefined ? incident.tickets.find((t) => t.reference === named) : incident.tickets.at(-1);
-    if (!ticket) return named !== undefined ? `no ticket ${named} in incident ${incident.id}` : `no vendor ticket in incident ${incident.id}`;
-    if (action.action === 'vendor-reply') ticket.firstReplyAt ??= action.t;
-    else ticket.severityHistory.push({ at: action.t, severity: action.severity!, who: action.who });
+  if (TICKET_ACTIONS.includes(action.action)) {
+    const problem = applyToTicket(incident.tickets, action, `incident ${incident.id}`);
+    if (problem) return problem;
   }
-  if (action.action === 'ticket') {
-    const { vendor, severity, channel, reference } = action.ticket!;
-    incident.tickets.push({
-      vendor,
-      reference,
-      channel,
-      openedAt: action.t,
-      openedBy: action.who,
-      severityHistory: [{ at: action.t, severity, who: action.who }],
-      firstReplyAt: null,
-    });
-  }
+  if (action.action === 'ticket') incident.tickets.push(openTicket({ ...action, ticket: action.ticket! }));
   incident.firsts[action.action] ??= action.t;
   incident.actions.push({ at: action.t, action: action.action, who: action.who, text: action.text ?? null });
   return undefined;
@@ -284,7 +278,7 @@ function summarise(incident: Incident, options: TimingsOptions): IncidentTimings
     escalateMs: span(firsts.ack, ticketAt),
     mitigateMs: span(start, firsts.mitigate),
     resolveMs: span(start, firsts.resolve),
-    tickets: incident.tickets.map((ticket) => ticketTimings(ticket, options)),
+    tickets: incident.tickets.map((ticket) => ticketTimings(ticket, start, options)),
     actions: incident.actions,
   };
 }
@@ -293,14 +287,29 @@ function span(from: number | undefined, to: number | undefined): number | null {
   return from === undefined || to === undefined ? null : to - from;
 }
 
-function ticketTimings(ticket: Ticket, { profiles, now }: TimingsOptions): VendorTicketTimings {
+function ticketTimings(ticket: Ticket, faultStart: number, { profiles, now, localTime = {} }: TimingsOptions): VendorTicketTimings {
   const profile = profiles[ticket.vendor] as SlaProfile | undefined;
   const reply = ticket.firstReplyAt;
-  const timings = { ...ticket, responseMs: reply === null ? null : reply - ticket.openedAt };
+  const progress = ticketProgress(ticket);
+  const since = (at: number | null): number | null => (at === null ? null : at - faultStart);
+  const coverage = profile?.severities[ticket.severityHistory[0].severity].coverage ?? null;
+  const timings = {
+    ...ticket,
+    responseMs: reply === null ? null : reply - ticket.openedAt,
+    progress,
+    sinceFault: {
+      firstDiagnosis: since(progress.firstDiagnosisAt),
+      rootCause: since(progress.rootCauseAt),
+      fixProposed: since(progress.fixProposedAt),
+      escalation: since(progress.escalatedAt),
+      verifiedFix: since(progress.verifiedFixAt),
+    },
+    struck: struckAt(faultStart, coverage, localTime.timeZone ?? planTimeZone(profile) ?? 'UTC', localTime.night),
+  };
   if (!profile) return { ...timings, responseCoveredMs: null, sla: { status: 'no-profile' } };
   const sla = judgeFirstResponse(profile, ticket, now);
-  const coverage = profile.severities[sla.severity].coverage;
-  return { ...timings, responseCoveredMs: reply === null ? null : coveredMs(coverage, ticket.openedAt, reply), sla };
+  const judged = profile.severities[sla.severity].coverage;
+  return { ...timings, responseCoveredMs: reply === null ? null : coveredMs(judged, ticket.openedAt, reply), sla };
 }
 
 /** Judges a ticket's first response against the profile (rules in the module comment). */

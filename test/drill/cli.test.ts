@@ -57,7 +57,12 @@ describe('livedrill drill', () => {
     const late = livedrill('incident', 'ack', '--run', out, '--who', 'carol');
     expect(late.status).toBe(1);
     expect(late.stderr).toContain('the drill ended at');
-    expect(late.stderr).toContain('(interrupted): actions can no longer be recorded');
+    expect(late.stderr).toContain('(interrupted): "ack" can no longer be recorded; after a drill only ticket follow-ups and notes can');
+    // A note after the drill goes to its journal, after run.end, marked as a follow-up.
+    const followUp = livedrill('incident', 'note', '--run', out, '--who', 'carol', '--text', 'vendor called back');
+    expect(followUp.stderr).toBe('');
+    expect(followUp.stdout).toMatch(/^recorded after the drill \(ended .+\): carol note at /);
+    expect(readJournal(join(out, 'journal.jsonl')).at(-1)).toMatchObject({ type: 'incident.action', action: 'note', followUp: true, text: 'vendor called back' });
   }, 60_000);
 });
 
@@ -88,6 +93,10 @@ describe('livedrill incident', () => {
     expect(livedrill('incident', 'reclassify', '--run', dir, '--who', 'alice').stderr).toContain('--severity is required to reclassify');
     expect(livedrill('incident', 'ack', '--run', dir, '--who', 'alice', '--severity', 'P1').stderr).toContain('--severity does not apply to ack');
     expect(livedrill('incident', 'note', '--run', dir, '--who', 'alice').stderr).toContain('--text is required for a note');
+    expect(livedrill('incident', 'vendor-ask', '--run', dir, '--who', 'alice').stderr).toContain('--text is required for a vendor-ask (what the vendor asked for)');
+    expect(livedrill('incident', 'vendor-diagnosis', '--run', dir, '--who', 'alice').stderr).toContain('--root-cause or --no-root-cause is required for a vendor-diagnosis');
+    expect(livedrill('incident', 'fix-verified', '--run', dir, '--who', 'alice', '--verified-by', join(dir, 'nope')).stderr).toContain(`--verified-by: ${join(dir, 'nope')}: no such run directory`);
+    expect(livedrill('incident', 'reopen', '--run', dir, '--who', 'alice', '--tag', 'restart').stderr).toContain('--tag does not apply to reopen');
     expect(livedrill('incident', 'ack', '--run', dir).stderr).toContain("required option '--who <name>' not specified");
     expect(livedrill('incident', 'panic', '--run', dir, '--who', 'alice').stderr).toContain("'panic' is invalid for argument 'action'. Allowed choices are ack, ticket, vendor-reply");
     const gone = livedrill('incident', 'ack', '--run', dir, '--who', 'alice');

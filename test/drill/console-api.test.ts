@@ -148,6 +148,18 @@ describe('drill console API', () => {
       [{ action: 'note', who: 'bob' }, 'text: expected the text of a "note" action'],
       [{ action: 'ack', who: 'bob', colour: 'red' }, 'Unrecognized key: "colour"'],
       [{ action: 'vendor-reply', who: 'bob' }, 'action: no vendor ticket is open yet'],
+      [{ action: 'reopen', who: 'bob' }, 'action: no vendor ticket is open yet: record a "ticket" action before a "reopen"'],
+      [{ action: 'vendor-ask', who: 'bob' }, 'text: expected what the vendor asked for, the text of a "vendor-ask" action'],
+      [{ action: 'vendor-diagnosis', who: 'bob', text: 'a bug' }, 'rootCause: expected rootCause: true (the vendor named the root cause) or false'],
+      [{ action: 'vendor-fix', who: 'bob', fix: 'patch' }, 'fix: Invalid option: expected one of "fix"|"workaround"'],
+      [{ action: 'fix-verified', who: 'bob' }, 'verifiedBy: expected verifiedBy: the run directory (or id) of the re-run'],
+      [{ action: 'ack', who: 'bob', rootCause: true }, 'rootCause: only a "vendor-diagnosis" action has rootCause, not "ack"'],
+      [{ action: 'reopen', who: 'bob', verifiedBy: 'run-2' }, 'verifiedBy: only a "fix-verified" action has verifiedBy, not "reopen"'],
+      [{ action: 'ack', who: 'bob', tags: ['restart'] }, 'tags: only what the vendor said (vendor-reply, vendor-ask, vendor-diagnosis, vendor-fix, vendor-escalate) has tags, not "ack"'],
+      [{ action: 'fix-verified', who: 'bob', verifiedBy: 'r', contact: 'Jane' }, 'contact: only what the vendor said'],
+      [{ action: 'vendor-reply', who: 'bob', tags: ['rtfm'] }, 'tags.0: Invalid option: expected one of "restart"|"see-docs"|"network-on-your-side"'],
+      [{ action: 'vendor-reply', who: 'bob', tags: ['restart', 'restart'] }, 'tags: expected each tag once'],
+      [{ action: 'vendor-reply', who: 'bob', tags: [] }, 'tags: expected at least one tag, or no tags field'],
     ];
     for (const [body, message] of cases) {
       const res = await post(body);
@@ -250,6 +262,56 @@ describe('drill console API', () => {
     ]);
   });
 
+  it("records the vendor's side of the ticket: asks, diagnosis, fix, escalation, verification, reopen; timed from the fault", async () => {
+    const record = async (ms: number, body: object) => {
+      at(ms);
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      return (await res.json()).recorded;
+    };
+    // Without a reference, a ticket action names the latest ticket: it still finds it after the incident was resolved.
+    expect(await record(30_000, { action: 'vendor-ask', who: 'bob', text: 'which SDK version?', tags: ['upgrade-sdk'], contact: 'Dana (Twilio)' })).toMatchObject({ reference: 'TW-1', tags: ['upgrade-sdk'] });
+    await record(31_000, { action: 'vendor-diagnosis', who: 'bob', rootCause: false, text: 'maybe your network', tags: ['network-on-your-side'] });
+    await record(32_000, { action: 'vendor-ask', who: 'bob', text: 'send a packet capture' });
+    await record(33_000, { action: 'vendor-escalate', who: 'bob', contact: 'Eli (Twilio media team)' });
+    await record(34_000, { action: 'vendor-diagnosis', who: 'bob', rootCause: true, text: 'keyframe requests dropped after a freeze' });
+    await record(35_000, { action: 'vendor-fix', who: 'bob', fix: 'workaround', text: 'request a keyframe every 2 s' });
+    await record(36_000, { action: 'fix-verified', who: 'alice', verifiedBy: 'run-rerun-1' });
+    await record(37_000, { action: 'reopen', who: 'alice', text: 'froze again in the next drill' });
+    await record(38_000, { action: 'vendor-fix', who: 'bob', fix: 'fix', text: 'SDK 2.4.1' });
+    await record(39_000, { action: 'fix-verified', who: 'alice', verifiedBy: 'run-rerun-2' });
+
+    const progress = {
+      clarifications: [
+        { at: T0 + 30_000, text: 'which SDK version?' },
+        { at: T0 + 32_000, text: 'send a packet capture' },
+      ],
+      clarificationsBeforeDiagnosis: 2,
+      firstDiagnosisAt: T0 + 31_000,
+      rootCauseAt: T0 + 34_000,
+      vagueDiagnoses: 1,
+      fixProposedAt: T0 + 35_000,
+      proposals: { fix: 1, workaround: 1 },
+      escalatedAt: T0 + 33_000,
+      escalations: 1,
+      reopens: 1,
+      verifiedFixAt: T0 + 39_000,
+      verifiedBy: 'run-rerun-2',
+      solved: true,
+      genericReplies: 2,
+      tags: { 'upgrade-sdk': 1, 'network-on-your-side': 1 },
+      contacts: ['Dana (Twilio)', 'Eli (Twilio media team)'],
+    };
+    // The console sees the ticket's progress, never the fault's start.
+    expect(session.state().tickets[0].progress).toEqual(progress);
+    const [ticket] = session.timings(T0 + 40_000).incidents[0].tickets;
+    expect(ticket.progress).toEqual(progress);
+    // The fault struck at T0 + 4 s: Wednesday 09:00:04 in Los Angeles, the plan's zone, inside its business hours.
+    expect(ticket.sinceFault).toEqual({ firstDiagnosis: 27_000, rootCause: 30_000, fixProposed: 31_000, escalation: 29_000, verifiedFix: 35_000 });
+    expect(ticket.struck).toEqual({ at: T0 + 4000, timeZone: 'America/Los_Angeles', local: 'Wed 09:00', night: false, planHours: true });
+    expect(ticket.firstReplyAt).toBe(T0 + 20_000);
+  });
+
   it('streams the state over SSE, updates carrying only what changed, then refuses actions once the drill is stopping (409)', async () => {
     const res = await fetch(`${server.apiUrl}/events?token=${token}`);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
@@ -259,7 +321,7 @@ describe('drill console API', () => {
     while (!text.trimEnd().endsWith('}')) text += new TextDecoder().decode((await reader.read()).value);
     const snapshot = JSON.parse(text.split('event: snapshot\ndata: ')[1].split('\n')[0]);
     expect(snapshot.history).toHaveLength(3);
-    expect(snapshot.state.timeline).toHaveLength(5);
+    expect(snapshot.state.timeline).toHaveLength(15);
 
     // A note: the update appends it to the timeline, and sends neither the old timeline nor the drill's settings.
     expect((await post({ action: 'note', who: 'carol', text: 'still watching' })).status).toBe(201);

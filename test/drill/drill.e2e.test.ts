@@ -22,19 +22,10 @@ import { drillTimings, type IncidentTimings } from '../../harness/drill/timings.
 import { loadDrill } from '../../harness/drill/load.js';
 import type { DrillFile } from '../../harness/drill/runFiles.js';
 import { screenshotPath } from '../screenshots.js';
+import { until } from '../until.js';
 
 const SCENARIO = 'test/drill/fixtures/freeze-drill.yaml';
 const SCREENSHOT = screenshotPath('console.png');
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a drill end to end: hidden freeze, live console, human actions, SLA timings', () => {
   let outDir: string;

@@ -190,7 +190,13 @@ function drawChart(spec) {
 const ACTION_WORDS = {
   ack: 'acknowledged',
   ticket: 'opened a vendor ticket',
-  'vendor-reply': 'recorded the vendor reply',
+  'vendor-reply': "recorded the vendor's reply",
+  'vendor-ask': 'recorded that the vendor asked for information',
+  'vendor-diagnosis': "recorded the vendor's diagnosis",
+  'vendor-fix': 'recorded a fix the vendor proposed',
+  'vendor-escalate': "recorded that the vendor escalated to its experts",
+  'fix-verified': 'verified the fix',
+  reopen: 'reopened',
   reclassify: 'reclassified',
   mitigate: 'mitigated',
   resolve: 'resolved',
@@ -199,9 +205,32 @@ const ACTION_WORDS = {
 
 function describeAction(a) {
   if (a.action === 'ticket' && a.ticket) return `opened ${a.ticket.vendor} ticket ${a.ticket.reference} (${a.ticket.severity}, ${a.ticket.channel})`;
-  if (a.action === 'vendor-reply') return `recorded the vendor's reply${a.reference ? ` on ${a.reference}` : ''}`;
+  const on = a.reference ? ` on ${a.reference}` : '';
   if (a.action === 'reclassify') return `reclassified${a.reference ? ` ${a.reference}` : ''} to ${a.severity}`;
-  return ACTION_WORDS[a.action] ?? a.action;
+  const details = [
+    a.action === 'vendor-diagnosis' ? (a.rootCause ? 'root cause named' : 'no root cause named') : '',
+    a.action === 'vendor-fix' ? `a ${a.fix}` : '',
+    a.action === 'fix-verified' ? `by re-run ${a.verifiedBy}` : '',
+    a.tags ? `generic: ${a.tags.join(', ')}` : '',
+    a.contact ? `contact ${a.contact}` : '',
+  ].filter(Boolean);
+  return `${ACTION_WORDS[a.action] ?? a.action}${on}${details.length ? ` (${details.join('; ')})` : ''}`;
+}
+
+/** A ticket's progress in a few words: what the vendor asked, found and proposed, and whether the fix held. */
+function describeProgress(p) {
+  return [
+    p.clarifications.length ? `${p.clarifications.length} ask${p.clarifications.length > 1 ? 's' : ''}` : '',
+    p.rootCauseAt !== null ? 'root cause' : p.firstDiagnosisAt !== null ? 'diagnosis (no root cause)' : '',
+    p.fixProposedAt !== null ? `${p.proposals.fix ? 'fix' : 'workaround'} proposed` : '',
+    p.escalations ? 'escalated' : '',
+    p.solved ? `verified (${p.verifiedBy})` : '',
+    p.reopens ? `reopened ${p.reopens}×` : '',
+    p.genericReplies ? `${p.genericReplies} generic` : '',
+    p.contacts.join(', '),
+  ]
+    .filter(Boolean)
+    .join(' · ') || '–';
 }
 
 function renderHeader() {
@@ -213,6 +242,12 @@ function renderHeader() {
   $('sla-profile').textContent = profile
     ? `— judged against ${profile.vendor} ${profile.plan}: ${['P1', 'P2', 'P3', 'P4'].map((s) => `${s} ${duration(profile.firstResponse[s].budgetMs)}`).join(', ')} (${profile.firstResponse.P1.coverage})`
     : '— no SLA profile';
+  const tags = $('reply-tags');
+  if (tags.querySelectorAll('input').length === 0) {
+    for (const [tag, meaning] of Object.entries(state.drill.replyTags)) {
+      tags.append(el('label', { title: meaning }, el('input', { type: 'checkbox', name: 'tags', value: tag }), tag));
+    }
+  }
   const vendorInput = $('ticket-vendor');
   if (!vendorInput.value) vendorInput.value = state.drill.vendor;
   const ended = $('banner-ended');
@@ -294,6 +329,7 @@ function renderTickets() {
         el('td', {}, sla ? `${new Date(sla.deadline).toLocaleString()} (${sla.severity}, ${duration(sla.budgetMs)})` : '–'),
         el('td', {}, t.firstReplyAt === null ? 'waiting' : `${drillTime(t.firstReplyAt)} after ${duration(t.firstReplyAt - t.openedAt)}`),
         el('td', { class: sla ? `sla-${sla.status}` : '' }, status),
+        el('td', { class: 'progress' }, describeProgress(t.progress)),
       );
     }),
   );
@@ -395,9 +431,10 @@ function onSubmit(form, build) {
     }
     localStorage.setItem('livedrill.who', who);
     const action = event.submitter?.value;
-    const fields = Object.fromEntries(new FormData(form));
+    const data = new FormData(form);
+    const fields = Object.fromEntries(data);
     const text = (fields.text ?? '').trim();
-    const body = { action, who, ...build(action, fields), ...(text ? { text } : {}) };
+    const body = { action, who, ...build(action, fields, data), ...(text ? { text } : {}) };
     try {
       const recorded = await post(body);
       status(`Recorded: ${who} ${describeAction(recorded)} at ${wall(recorded.t)}.`, 'ok');
@@ -414,10 +451,20 @@ onSubmit($('form-quick'), () => ({}));
 onSubmit($('form-ticket'), (_action, f) => ({
   ticket: { vendor: f.vendor.trim(), severity: f.severity, channel: f.channel, reference: f.reference.trim() },
 }));
-onSubmit($('form-vendor'), (action, f) => ({
-  ...(f.reference ? { reference: f.reference } : {}),
-  ...(action === 'reclassify' ? { severity: f.severity } : {}),
-}));
+onSubmit($('form-vendor'), (action, f, data) => {
+  const vendorSaid = action.startsWith('vendor-');
+  const tags = data.getAll('tags');
+  const contact = (f.contact ?? '').trim();
+  return {
+    ...(f.reference ? { reference: f.reference } : {}),
+    ...(action === 'reclassify' ? { severity: f.severity } : {}),
+    ...(vendorSaid && tags.length ? { tags } : {}),
+    ...(vendorSaid && contact ? { contact } : {}),
+    ...(action === 'vendor-diagnosis' ? { rootCause: f.rootCause === 'on' } : {}),
+    ...(action === 'vendor-fix' ? { fix: f.fix } : {}),
+    ...(action === 'fix-verified' ? { verifiedBy: (f.verifiedBy ?? '').trim() } : {}),
+  };
+});
 onSubmit($('form-note'), () => ({}));
 
 renderForms();
