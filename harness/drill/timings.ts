@@ -34,19 +34,14 @@ import { describeIssues } from '../../common/validation.js';
 import type { JournalEntry } from '../journal/entries.js';
 import { FIX_KINDS, GENERIC_REPLY_TAGS } from './actions.js';
 import { INCIDENT_ACTIONS, TICKET_ACTIONS, type IncidentActionKind } from './metrics.js';
+import { JournalReplay } from '../journal/replay.js';
+import { maxOf } from '../../common/stats.js';
 import { clockStartedAt, coveredMs, deadline } from './slaClock.js';
 import { SEVERITIES, type Severity, type SlaProfile } from './slaProfile.js';
 import { applyToTicket, openTicket, ticketProgress, type SeverityChange, type Ticket, type TicketProgress } from './tickets.js';
 import { planTimeZone, struckAt, type LocalTimeOptions, type StruckAt } from './timeOfDay.js';
 
 // Loose objects: the journal carries more fields than timings need.
-const faultInject = z.looseObject({
-  faultId: z.string().min(1),
-  kind: z.string(),
-  start: z.number(),
-  end: z.number().optional(),
-  targets: z.array(z.string()),
-});
 const faultRevert = z.looseObject({ faultId: z.string().min(1), end: z.number() });
 const alertFire = z.looseObject({ rule: z.string().min(1), faultId: z.string().min(1).optional() });
 const incidentAction = z
@@ -95,8 +90,8 @@ export interface IncidentTimings {
   /** As the fault scheduler records them: viewer ids, "publisher", "worker:N", "signaling". */
   targets: string[];
   faultStart: number;
-  /** When the fault was reverted, else its scheduled end. */
-  faultEnd: number | null;
+  /** When the fault was reverted, else its scheduled end or the end of the record, whichever came first. */
+  faultEnd: number;
   firstAlert: { at: number; rule: string } | null;
   acknowledgedAt: number | null;
   mitigatedAt: number | null;
@@ -166,7 +161,7 @@ interface Incident {
   kind: string;
   targets: string[];
   start: number;
-  end: number | null;
+  end: number;
   firstAlert: { at: number; rule: string } | null;
   firsts: Partial<Record<IncidentActionKind, number>>;
   tickets: Ticket[];
@@ -180,31 +175,34 @@ export function drillTimings(entries: readonly JournalEntry[], options: TimingsO
     unmatched.push({ at: entry.t, type: entry.type, reason });
   };
 
+  const injected = new Set<unknown>();
   entries.forEach((entry, index) => {
     if (entry.type !== 'fault.inject') return;
-    const fault = parse(faultInject, entry, index);
-    if (incidents.has(fault.faultId)) throw new Error(`journal entry ${index} (fault.inject): fault ${fault.faultId} injected twice`);
+    if (injected.has(entry.faultId)) throw new Error(`journal entry ${index} (fault.inject): fault ${String(entry.faultId)} injected twice`);
+    injected.add(entry.faultId);
+  });
+  // The faults' ground truth as every reader sees it (journal/replay.ts).
+  const recordEnd = maxOf(entries.map((e) => e.t));
+  for (const fault of JournalReplay.of(entries, { selfSamples: false }).faults(recordEnd)) {
     incidents.set(fault.faultId, {
       id: fault.faultId,
       kind: fault.kind,
       targets: fault.targets,
       start: fault.start,
-      end: fault.end ?? null,
+      end: fault.end,
       firstAlert: null,
       firsts: {},
       tickets: [],
       actions: [],
     });
-  });
+  }
 
   // Time order, since "open" and "latest ticket" depend on what happened before.
   const timeline = entries.map((entry, index) => ({ entry, index })).sort((a, b) => a.entry.t - b.entry.t);
   for (const { entry, index } of timeline) {
     if (entry.type === 'fault.revert') {
       const revert = parse(faultRevert, entry, index);
-      const incident = incidents.get(revert.faultId);
-      if (incident) incident.end = revert.end;
-      else skip(entry, `unknown fault ${revert.faultId}`);
+      if (!incidents.has(revert.faultId)) skip(entry, `unknown fault ${revert.faultId}`);
     } else if (entry.type === 'alert.fire') {
       const alert = parse(alertFire, entry, index);
       const incident = alert.faultId !== undefined ? incidents.get(alert.faultId) : openIncidentAt(incidents, entry.t);

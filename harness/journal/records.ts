@@ -19,7 +19,8 @@ export interface FaultRecord {
 }
 
 export interface FaultTruth extends FaultRecord {
-  scheduledEnd: number;
+  /** Null when the journal does not say. */
+  scheduledEnd: number | null;
   /** Why it ended ("scheduled", "interrupted", "run-ended"), null when the journal has no revert. */
   revertReason: string | null;
   revertError: string | null;

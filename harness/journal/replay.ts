@@ -123,13 +123,14 @@ export class JournalReplay {
       .map((e) => {
         const faultId = str(e.faultId)!;
         const start = num(e.start) ?? e.t;
-        const scheduledEnd = scheduledEndOf(e) ?? start;
+        // No scheduled end in the record (a damaged line): as far as anyone can tell, it lasted to the end of the record.
+        const scheduledEnd = scheduledEndOf(e) ?? null;
         const revert = this.#reverts.get(faultId);
         return {
           faultId,
           kind: (str(e.kind) ?? 'unknown') as FaultKind,
           start,
-          end: num(revert?.end) ?? Math.min(scheduledEnd, Math.max(start, end)),
+          end: num(revert?.end) ?? Math.min(scheduledEnd ?? Infinity, Math.max(start, end)),
           scheduledEnd,
           targets: Array.isArray(e.targets) ? (e.targets as string[]) : [],
           params: (e.params as Record<string, unknown> | undefined) ?? {},

@@ -269,7 +269,8 @@ describe('mapping alerts and actions to incidents', () => {
       alert('2026-11-24T10:01:00Z', 'viewer-freeze-ratio'),
       inject('f1', '2026-11-24T10:00:00Z'),
     ]);
-    expect(incident).toMatchObject({ acknowledgedAt: at('2026-11-24T10:03:00Z'), acknowledgeMs: 2 * M, faultEnd: null });
+    // Neither reverted nor scheduled to end in the record: active to the record's end, its last entry.
+    expect(incident).toMatchObject({ acknowledgedAt: at('2026-11-24T10:03:00Z'), acknowledgeMs: 2 * M, faultEnd: at('2026-11-24T10:05:00Z') });
     expect(incident.actions.map((a) => a.who)).toEqual(['alice', 'bob']);
   });
 
