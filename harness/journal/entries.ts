@@ -166,5 +166,9 @@ drill.start          {slaProfile: the vendor SLA profile file used, ...}
 drill.schedule       the schedule hidden from the responders
 drill.end            {reason, injected, scheduled}
 alert.fire           {rule, faultId?, value}   alert.resolve {rule, value, since}
-incident.action      {action, who, incidentId?, ticket? {vendor, severity, channel, reference},
-                     severity?, reference?, text?}`;
+incident.action      {action (the drill's list: harness/drill/metrics.ts), who, source,
+                     incidentId?, ticket? {vendor, severity, channel, reference}, severity?,
+                     reference?, text?, tags? (a generic vendor reply), contact? (the vendor's
+                     named person), rootCause? (vendor-diagnosis), fix? (vendor-fix: fix or
+                     workaround), verifiedBy? (fix-verified: the re-run), followUp? (recorded
+                     after the drill ended)}`;

@@ -3,6 +3,7 @@
  * can check without livedrill. Shared by evidence.json, report.md and
  * report.html so the three never disagree.
  */
+import { INCIDENT_ACTIONS } from '../drill/metrics.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import { FreezeDetector, PAUSE_MS, W3C_FREEZE } from '../probes/freeze.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
@@ -125,7 +126,7 @@ export const DEFINITIONS: Definition[] = [
   {
     term: 'Human timeline and SLA',
     text:
-      'Alerts (alert.fire) and what people did (incident.action: ack, ticket, vendor-reply, reclassify, mitigate, resolve, note) as journaled during a drill. ' +
+      `Alerts (alert.fire) and what people did (incident.action: ${INCIDENT_ACTIONS.join(', ')}) as journaled during a drill and after it (ticket follow-ups). ` +
       'One incident per fault. Detect = fault start → first alert; acknowledge = first alert → first ack; escalate = first ack → first vendor ticket; ' +
       'mitigate / resolve = fault start → first mitigate / resolve. A vendor ticket\'s first response is judged against the vendor\'s published SLA ' +
       'profile: the budget of the severity in force when the reply came, counted from the ticket on that severity\'s coverage hours.',
