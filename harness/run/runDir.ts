@@ -93,10 +93,12 @@ export function loadRun(runDir: string): LoadedRun {
 /** Entries timed this far before the run's start, or after it, cannot be the run's (a clock gone wrong, a hostile edit). */
 const BEFORE_START_MS = 3_600_000;
 const AFTER_START_MS = 8 * 24 * 3_600_000;
+/** A vendor's answer to a drill's ticket may come weeks later (`livedrill incident` after the drill: followUp). */
+const FOLLOW_UP_AFTER_START_MS = 366 * 24 * 3_600_000;
 
 function withinRun(all: JournalEntry[]): { entries: JournalEntry[]; outOfRange: number } {
   const start = (all.find((e) => e.type === 'run.start') ?? all[0])?.t;
   if (start === undefined) return { entries: all, outOfRange: 0 };
-  const entries = all.filter((e) => e.t >= start - BEFORE_START_MS && e.t <= start + AFTER_START_MS);
+  const entries = all.filter((e) => e.t >= start - BEFORE_START_MS && e.t <= start + (e.followUp === true ? FOLLOW_UP_AFTER_START_MS : AFTER_START_MS));
   return { entries, outOfRange: all.length - entries.length };
 }
