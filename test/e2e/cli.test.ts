@@ -49,10 +49,10 @@ describe('the compiled CLI', () => {
   });
 
   it('reads the files its modules find next to them from the source tree', () => {
-    // Each is a URL relative to the source file that reads it (the page code, the console, the chart code, package.json).
+    // Each is a URL relative to the source file that reads it (the page code, the chart code, the scorecard's yardstick SLA).
     const bundle = readFileSync(join(out, BUNDLE), 'utf8');
     const urls = [...bundle.matchAll(/new URL\("([^"]+)", new URL\("([^"]+)", import\.meta\.url\)\.href\)/g)];
-    expect(urls.map(([, file]) => file).sort()).toEqual(['../page/main.ts', './charts.client.js']);
+    expect(urls.map(([, file]) => file).sort()).toEqual(['../../scenarios/sla/urgent-30m-24x7.yaml', '../page/main.ts', './charts.client.js']);
     for (const [, file, source] of urls) expect(existsSync(resolve(dirname(resolve(out, source)), file)), file).toBe(true);
     const sources = [...bundle.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map(([, source]) => source);
     expect(sources.length).toBeGreaterThanOrEqual(4);
