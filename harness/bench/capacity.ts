@@ -25,6 +25,7 @@ import { AUDIO_GAP_SAMPLES } from '../report/audioGaps.js';
 import type { RunSummary } from '../run/summary.js';
 import type { SelfSample } from '../probes/SelfWatch.js';
 import { maxOf, minOf, percentile } from '../../common/stats.js';
+import { describeReceivePath, receivePath } from '../synthetic/RtpReceiver.js';
 
 interface Step {
   kind: 'synthetic' | 'browser';
@@ -128,12 +129,13 @@ function perViewer(steps: Step[], pick: (s: Step) => number): number | null {
   return (pick(b) - pick(a)) / (b.viewers - a.viewers);
 }
 
-const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), workers: Number(opts.workers), hold: opts.hold, date: new Date().toISOString() };
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), workers: Number(opts.workers), hold: opts.hold, date: new Date().toISOString(), syntheticReceive: describeReceivePath(receivePath()) };
 const results: Record<string, unknown> = { machine };
 const md: string[] = [
   `# livedrill capacity on this machine`,
   '',
   `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; ${opts.workers} mediasoup worker(s), each step held ${opts.hold}, 450 kbps VP8 + Opus (~500 kbps).`,
+  `Synthetic viewers receive through ${machine.syntheticReceive}.`,
   'A step is clean when every viewer joined, none froze, no audio gap reached 200 ms, the kernel dropped no packet at the harness\'s sockets, the slowest viewer kept 90 % of the publisher\'s frame rate, and the run judged itself reliable.',
   '',
 ];

@@ -116,7 +116,9 @@ appended in the order the harness received them (page reports carry the page's
 own timestamp, so lines are not strictly sorted by t). Journal version ${JOURNAL_VERSION}. Types:
 
 run.start            {journalVersion, runId, role: all|sfu|viewers, scenarioFile,
-                     scenario (the full scenario as run), versions}
+                     scenario (the full scenario as run), versions (with syntheticReceive:
+                     how synthetic viewers read packets, native batches with kernel
+                     receive times or node:dgram)}
 sfu.ready            {signaling, metrics (URLs), workers (pids)}
 run.steady           every viewer started; the scenario's fault times count from here
 run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended

@@ -46,7 +46,7 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
     endedAt,
     interrupted: runs.some((r) => r.summary.interrupted),
     error: runs.map((r) => r.summary.error && `${r.dir}: ${r.summary.error}`).filter(Boolean).join('; ') || null,
-    versions: sfu.summary.versions,
+    versions: { ...sfu.summary.versions, ...shardsReceive(runs) },
     publisher: replay.publisherSummary(sfu.entries.find((e) => e.type === 'run.steady')?.t),
     viewers,
     faults: impact.faults,
@@ -67,6 +67,12 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
 }
 
 type FinishedRun = LoadedRun & { summary: RunSummary; role: string };
+
+/** Synthetic viewers receive in the shards: the merged run names their receive paths, not the SFU process's. */
+function shardsReceive(runs: FinishedRun[]): { syntheticReceive?: string } {
+  const paths = new Set(runs.filter((r) => r.role === 'viewers').flatMap((r) => r.summary.versions.syntheticReceive ?? []));
+  return paths.size > 0 ? { syntheticReceive: [...paths].join('; ') } : {};
+}
 
 /** A run directory whose run finished (it wrote its summary); its role is its run.start's. */
 function loadFinishedRun(dir: string): FinishedRun {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up for every entry point (quick start, tests, CI, Docker):
-# Debian's chromium-headless-shell, npm dependencies, the mediasoup worker built offline
-# and cached outside the clone, and the compiled CLI (dist/cli/). A second run reuses
-# everything the first built.
+# Debian's chromium-headless-shell, npm dependencies, the mediasoup worker and the udp_batch
+# addon built offline and cached outside the clone, and the compiled CLI (dist/cli/). A second
+# run reuses everything the first built.
 #   setup.sh          what `livedrill run` needs
 #   setup.sh --test   also what the test suite needs (Prometheus' promtool and server)
 set -euo pipefail
@@ -49,6 +49,20 @@ target=node_modules/mediasoup/worker/out/Release/mediasoup-worker
 if ! cmp -s "$worker" "$target" 2>/dev/null; then
   mkdir -p "$(dirname "$target")"
   cp "$worker" "$target"
+fi
+
+# The synthetic viewers' batched UDP receive. Without it they fall back to node:dgram (a read
+# per packet, arrival timed in the event loop); every run's versions say which path it used.
+# Replaced by rename, never rewritten in place: a running livedrill may have it loaded.
+addon_target=harness/synthetic/native/build/udp_batch.node
+if addon=$(bash harness/synthetic/native/build-addon.sh | tail -n 1); then
+  if ! cmp -s "$addon" "$addon_target" 2>/dev/null; then
+    mkdir -p "$(dirname "$addon_target")"
+    cp "$addon" "$addon_target.tmp" && mv -f "$addon_target.tmp" "$addon_target"
+  fi
+else
+  rm -f "$addon_target"
+  say "the udp_batch addon did not build (see above): synthetic viewers will receive through node:dgram"
 fi
 
 # The CLI compiled for quick starts, rebuilt only when a source changed since (harness/cli/build.js).

@@ -1,10 +1,34 @@
-import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { isRtp, ssrc } from './rtp.js';
+import { openDgramSocket, type PacketSocket } from './PacketSocket.js';
+import { ADDON_FILE, BATCH_PACKETS, loadUdpBatch, openBatchSocket, type UdpBatchAddon } from './BatchSocket.js';
 
-/** Gets the packets of one SSRC. `now` is the arrival time (epoch ms). */
+/** Gets the packets of one SSRC: `arrival` is when it arrived (epoch ms); its bytes are valid only during the call. */
 export interface RtpSink {
-  onPacket(packet: Buffer, now: number): void;
+  onPacket(packet: Buffer, arrival: number): void;
+}
+
+/**
+ * How synthetic viewers read packets: the udp_batch addon (batches, kernel
+ * receive times) when set-up built it, else node:dgram.
+ * `LIVEDRILL_UDP_RECEIVE=dgram` forces the fallback (to compare the two).
+ */
+export type ReceivePath = { kind: 'native'; addon: UdpBatchAddon } | { kind: 'dgram'; reason: string };
+
+export function chooseReceivePath(env: NodeJS.ProcessEnv = process.env, addonFile = ADDON_FILE): ReceivePath {
+  if (env.LIVEDRILL_UDP_RECEIVE === 'dgram') return { kind: 'dgram', reason: 'LIVEDRILL_UDP_RECEIVE=dgram' };
+  const addon = loadUdpBatch(addonFile);
+  return typeof addon === 'string' ? { kind: 'dgram', reason: addon } : { kind: 'native', addon };
+}
+
+let chosen: ReceivePath | undefined;
+/** This process's path, chosen once: every synthetic figure of a run comes from one path. */
+export const receivePath = (): ReceivePath => (chosen ??= chooseReceivePath());
+
+/** The path in words, among the run's versions (journal, summary, report), so a figure says what produced it. */
+export function describeReceivePath(path: ReceivePath): string {
+  return path.kind === 'native'
+    ? `native: recvmmsg batches of up to ${BATCH_PACKETS}, kernel receive times`
+    : `node:dgram: a read per packet, arrival timed in the event loop (${path.reason})`;
 }
 
 /**
@@ -15,29 +39,34 @@ export interface RtpSink {
  */
 export class RtpReceiver {
   readonly #sinks = new Map<number, RtpSink>();
+  #socket!: PacketSocket;
   packets = 0;
   unknown = 0;
 
-  private constructor(private readonly socket: dgram.Socket) {
-    socket.on('message', (packet) => {
-      if (!isRtp(packet)) return;
-      const sink = this.#sinks.get(ssrc(packet));
-      this.packets++;
-      if (sink) sink.onPacket(packet, Date.now());
-      else this.unknown++;
-    });
-    socket.on('error', () => {});
+  private constructor() {}
+
+  static async open(ip = '127.0.0.1', path = receivePath()): Promise<RtpReceiver> {
+    const receiver = new RtpReceiver();
+    const onPacket = (packet: Buffer, arrival: number): void => receiver.#onPacket(packet, arrival);
+    receiver.#socket = path.kind === 'native' ? openBatchSocket(path.addon, ip, onPacket) : await openDgramSocket(ip, onPacket);
+    return receiver;
   }
 
-  static async open(ip = '127.0.0.1'): Promise<RtpReceiver> {
-    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
-    await new Promise<void>((resolve) => socket.bind(0, ip, resolve));
-    return new RtpReceiver(socket);
+  #onPacket(packet: Buffer, arrival: number): void {
+    if (!isRtp(packet)) return;
+    const sink = this.#sinks.get(ssrc(packet));
+    this.packets++;
+    if (sink) sink.onPacket(packet, arrival);
+    else this.unknown++;
   }
 
   get address(): { ip: string; port: number } {
-    const a = this.socket.address() as AddressInfo;
-    return { ip: a.address, port: a.port };
+    return this.#socket.address;
+  }
+
+  /** Measures what has arrived by now (native path), so that a stall judged next is one of arrivals, not of the harness reading late. */
+  drain(): void {
+    this.#socket.drain();
   }
 
   register(streamSsrc: number, sink: RtpSink): void {
@@ -49,6 +78,6 @@ export class RtpReceiver {
   }
 
   close(): void {
-    this.socket.close();
+    this.#socket.close();
   }
 }

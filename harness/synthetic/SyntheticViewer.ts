@@ -104,8 +104,14 @@ export class SyntheticViewer implements Viewer {
     this.#report({ type: 'error', t: Date.now(), message: error instanceof Error ? error.message : String(error) });
   }
 
-  /** Cumulative stats in getStats() shape, reported like a page's, so both kinds are measured alike. */
-  #sample(now = Date.now()): void {
+  /**
+   * Cumulative stats in getStats() shape, reported like a page's, so both kinds
+   * are measured alike. What had arrived is measured first: a stall still open
+   * is then one of arrivals, not of the harness reading late.
+   */
+  #sample(end?: number): void {
+    this.receiver.drain();
+    const now = end ?? Date.now();
     const v = this.#video;
     const a = this.#audio;
     a?.settle(now);

@@ -39,14 +39,12 @@ class SequenceCounter {
 export class VideoStream implements RtpSink {
   readonly seq = new SequenceCounter();
   frames = 0;
-  firstPacketAt: number | undefined;
   #started = false;
   #frameBroken = false;
 
   constructor(private readonly onFrame: (t: number) => void) {}
 
-  onPacket(packet: Buffer, now: number): void {
-    this.firstPacketAt ??= now;
+  onPacket(packet: Buffer, arrival: number): void {
     if (this.seq.count(packet) > 0) this.#frameBroken = true;
     if (!this.#started && isVp8KeyframeStart(packet)) {
       this.#started = true;
@@ -55,7 +53,7 @@ export class VideoStream implements RtpSink {
     if (!marker(packet)) return;
     if (this.#started && !this.#frameBroken) {
       this.frames++;
-      this.onFrame(now);
+      this.onFrame(arrival);
     }
     this.#frameBroken = false;
   }
@@ -71,7 +69,8 @@ const JITTER_ALLOWANCE_MS = 60;
  * lost packet, or a stall in arrivals beyond what a jitter buffer absorbs,
  * is time the player had to conceal (as NetEq's concealedSamples counts).
  * A stall is concealed while it lasts: `settle` books it up to now, so a
- * drop still open when a sample is taken, or when the run ends, counts.
+ * drop still open when a sample is taken, or when the run ends, counts
+ * (packets that had arrived by then must have been handed over first).
  */
 export class AudioStream implements RtpSink {
   readonly seq = new SequenceCounter();
@@ -82,12 +81,12 @@ export class AudioStream implements RtpSink {
   /** Concealment already booked for the stall since #lastArrival (ms). */
   #bookedInStall = 0;
 
-  onPacket(packet: Buffer, now: number): void {
+  onPacket(packet: Buffer, arrival: number): void {
     const skipped = this.seq.count(packet);
     // Lost packets and a stall describe the same missing time: count it once.
-    const concealedMs = Math.max(skipped * PACKET_MS, this.#stallMs(now));
+    const concealedMs = Math.max(skipped * PACKET_MS, this.#stallMs(arrival));
     this.#book(concealedMs - this.#bookedInStall, this.#bookedInStall === 0);
-    this.#lastArrival = now;
+    this.#lastArrival = arrival;
     this.#bookedInStall = 0;
     this.samplesReceived += SAMPLES_PER_PACKET;
   }

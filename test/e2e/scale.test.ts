@@ -40,6 +40,10 @@ faults:
     expect(summary.effects.suspect).toEqual([]);
   });
 
+  it('synthetic viewers received through the udp_batch addon (kernel receive times), as the run says', () => {
+    expect(summary.versions.syntheticReceive).toMatch(/^native: recvmmsg/);
+  });
+
   it('every viewer joined and received the real media', () => {
     expect(summary.error).toBeNull();
     expect(summary.totals.joined).toBe(31);
@@ -159,6 +163,8 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     expect(freeze.affected.sort()).toEqual([...freeze.targets].sort());
     expect(freeze.affectedUntargeted).toEqual([]);
     expect(merged.pass).toBe(true);
+    // The shards' receive path (the compiled CLI loads the addon from the source tree).
+    expect(merged.versions.syntheticReceive).toMatch(/^native: recvmmsg/);
     // No viewer shows a freeze after the broadcast ended: the shards stopped with it.
     for (const v of merged.viewers) expect(v.freezes.w3c.count, v.id).toBe(freeze.targets.includes(v.id) ? 1 : 0);
     console.log(`sharded run: ${merged.reliability.reliable ? 'reliable' : `UNRELIABLE (${merged.reliability.reasons.join('; ')})`}`);
