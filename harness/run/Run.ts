@@ -344,7 +344,7 @@ export class Run {
     const { count } = scenario.publisher;
     for (let i = 1; i <= count; i++) {
       const id = count === 1 ? HOST_PUBLISHER_ID : `${HOST_PUBLISHER_ID}-${i}`;
-      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
+      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio, source: scenario.publisher.source } });
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
       await publisher.open(publisherBrowser, this.#pages!);
@@ -358,9 +358,10 @@ export class Run {
     const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
+      const readStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, page }),
+        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, page: { ...page, readStamps } }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
