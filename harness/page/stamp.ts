@@ -58,7 +58,8 @@ export function decodeStamp(luma: ArrayLike<number>): Stamp | null {
 
 /** The full capture time (epoch ms) of a stamp read at `now`: the instant with its residue nearest to now. */
 export function captureTimeNear(captureMs: number, now: number): number {
-  return now - signedMod(Math.round(now) - captureMs, TIME_RANGE);
+  const whole = Math.round(now);
+  return whole - signedMod(whole - captureMs, TIME_RANGE);
 }
 
 /** Frames from `from` to `to` (stamp frame numbers), across the 2^24 wrap: negative when `to` is older. */

@@ -355,13 +355,13 @@ export class Run {
   async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
-    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
+    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
-      const readStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
+      const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, page: { ...page, readStamps } }),
+        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, readsStamps, page }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
