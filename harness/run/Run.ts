@@ -259,7 +259,11 @@ export class Run {
     this.#steadyFrom = Date.now();
     // Fault times are known now: impact analysis reads viewer samples only around them.
     const steady = this.#steadyFrom;
-    this.#sampleWindows = this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + faultDuration(f) + SETTLE_MS + 5000]);
+    // From as long before a fault as it lasts: its latency is set against the one just before it.
+    this.#sampleWindows = this.options.scenario.faults.map((f) => [
+      steady + f.at - Math.max(LEAD_MS, faultDuration(f)),
+      steady + f.at + faultDuration(f) + SETTLE_MS + 5000,
+    ]);
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
   }

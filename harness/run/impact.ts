@@ -8,7 +8,8 @@ import type { FaultMetricName } from '../scenario/thresholds.js';
 import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/records.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
-import { percentile } from '../../common/stats.js';
+import type { StampBatch } from '../page/reports.js';
+import { median, percentile } from '../../common/stats.js';
 
 export interface ViewerImpact {
   id: string;
@@ -37,6 +38,14 @@ export interface ViewerImpact {
    * it never showed any. Its join time absorbed the fault: it counts as affected.
    */
   joinDelayedSeconds: number | null;
+  /**
+   * Stamped source: the median glass-to-glass latency of the frames shown over
+   * as long a window just before the fault and during it (null: no stamp read
+   * then, or a fault with no duration).
+   */
+  latencySeconds: { before: number | null; during: number | null };
+  /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
+  framesNeverShown: number | null;
 }
 
 /** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
@@ -264,6 +273,13 @@ function viewerImpact(
   const lost = during.reduce((a, s) => a + s.packetsLost, 0);
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
+  const stamped = (from: number, to: number): StampBatch[] =>
+    v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
+  const latencyBetween = (from: number, to: number): number | null => {
+    const latencies = stamped(from, to).flatMap((s) => s.videoLatencyMs);
+    return latencies.length > 0 ? median(latencies) / 1000 : null;
+  };
+  const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
 
   const joinDelayed =
     targeted &&
@@ -304,6 +320,8 @@ function viewerImpact(
     packetLossRatio: expected > 0 ? lost / expected : null,
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
     joinDelayedSeconds,
+    latencySeconds: { before: latencyBetween(2 * fault.start - fault.end, fault.start), during: latencyBetween(fault.start, fault.end) },
+    framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + s.neverShown, 0) : null,
   };
 }
 

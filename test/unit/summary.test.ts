@@ -82,6 +82,8 @@ function viewerImpact(id: string, parts: Partial<ViewerImpact> = {}): ViewerImpa
     packetLossRatio: 0,
     signalingDownSeconds: null,
     joinDelayedSeconds: null,
+    latencySeconds: { before: null, during: null },
+    framesNeverShown: null,
     ...parts,
   };
 }
