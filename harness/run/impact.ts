@@ -100,7 +100,7 @@ export const LEAD_MS = 200;
  * is its doing rather than the settling of an earlier fault (a disconnection is
  * noticed, a concealed audio period reported, a little after the cut).
  */
-const IN_PROGRESS_MS = 1000;
+export const IN_PROGRESS_MS = 1000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
 export const AUDIO_IMPACT_SECONDS = 0.2;
 /**
