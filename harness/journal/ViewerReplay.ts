@@ -8,7 +8,7 @@
 import { FreezeDetector, type Freeze } from '../probes/freeze.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
-import { LatencyStats } from '../probes/latency.js';
+import { ViewerLatency } from '../probes/latency.js';
 import { VIDEO_GAP_MS } from '../scenario/definitions.js';
 import { minOf } from '../../common/stats.js';
 import type { JournalEntry } from './entries.js';
@@ -38,7 +38,7 @@ export class ViewerReplay {
   #lastAudio: AudioInboundStats | undefined;
   #lastSampleAt: number | undefined;
   /** Over every sample, kept or not (null until a sample carries stamps). */
-  #stamps: { latency: { video: LatencyStats; audio: LatencyStats; avOffset: LatencyStats }; counts: NonNullable<ViewerTrack['stamps']> } | null = null;
+  #stamps: { latency: ViewerLatency; counts: NonNullable<ViewerTrack['stamps']> } | null = null;
   readonly #track: ViewerTrack;
 
   constructor(
@@ -185,14 +185,9 @@ export class ViewerReplay {
   }
 
   #addStamps(batch: StampBatch): void {
-    this.#stamps ??= {
-      latency: { video: new LatencyStats(), audio: new LatencyStats(), avOffset: new LatencyStats() },
-      counts: { read: 0, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
-    };
+    this.#stamps ??= { latency: new ViewerLatency(), counts: { read: 0, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 } };
     const { latency, counts } = this.#stamps;
-    latency.video.addAll(batch.videoLatencyMs);
-    latency.audio.addAll(batch.audioLatencyMs);
-    latency.avOffset.addAll(batch.avOffsetMs);
+    latency.add(batch);
     for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] += batch[key];
   }
 
@@ -223,7 +218,7 @@ export class ViewerReplay {
     ).sort((a, b) => a.start - b.start);
 
     const stamps = this.#stamps;
-    track.latency = stamps && { video: stamps.latency.video.summary(), audio: stamps.latency.audio.summary(), avOffset: stamps.latency.avOffset.summary() };
+    track.latency = stamps && stamps.latency.summary();
     track.stamps = stamps && { ...stamps.counts };
 
     const lastDown = track.disconnects.at(-1);
@@ -241,6 +236,7 @@ function stampBatchOf(value: unknown): StampBatch | null {
   const count = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
   return {
     videoLatencyMs: list(v.videoLatencyMs),
+    receiveLatencyMs: list(v.receiveLatencyMs),
     read: count(v.read),
     unreadable: count(v.unreadable),
     neverShown: count(v.neverShown),

@@ -161,6 +161,7 @@ viewer.* (all carry viewerId)
                      stamps (browser viewers of the stamped source, when anything was read),
                      since the previous sample: {videoLatencyMs: [glass-to-glass latency of
                      each newly shown frame whose stamp was read, capture → presentation, ms],
+                     receiveLatencyMs: [the same frames, capture → received (rVFC receiveTime)],
                      read, unreadable: rendered frames whose stamp was read / failed its CRC,
                      neverShown: source frame numbers skipped beyond the frames presented,
                      repeated, outOfOrder, audioLatencyMs: [per audio marker heard, emission →

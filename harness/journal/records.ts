@@ -3,7 +3,7 @@
  * reads — fault ground truth, viewer tracks and timelines, publisher samples.
  */
 import type { Freeze } from '../probes/freeze.js';
-import type { LatencySummary } from '../probes/latency.js';
+import type { ViewerLatencySummary } from '../probes/latency.js';
 import type { StampBatch } from '../page/reports.js';
 import type { FaultKind } from '../scenario/faults.js';
 import type { JournalEntry } from './entries.js';
@@ -108,7 +108,7 @@ export interface ViewerTrack {
   errors: Array<{ t: number; message: string }>;
   connectedAtEnd: boolean;
   /** Over every sample (kept or not), from the stamped source: latencies (s) and frame counts; null when the viewer read no stamp. */
-  latency: { video: LatencySummary | null; audio: LatencySummary | null; avOffset: LatencySummary | null } | null;
+  latency: ViewerLatencySummary | null;
   stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
 

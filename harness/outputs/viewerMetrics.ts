@@ -36,6 +36,7 @@ export class ViewerMetrics {
   readonly #nacks: Counter;
   readonly #disconnects: Counter;
   readonly #latency: Histogram;
+  readonly #receiveLatency: Histogram;
   readonly #avOffset: Histogram;
   readonly #neverShown: Counter;
   readonly #recoverySeconds: Histogram;
@@ -116,6 +117,13 @@ export class ViewerMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.#receiveLatency = new Histogram({
+      name: 'livedrill_viewer_receive_latency_seconds',
+      help: 'Stamped source, browser viewers: capture to the frame\'s arrival at the viewer (the transport, without the receiver\'s buffering)',
+      labelNames: kind,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.#avOffset = new Histogram({
       name: 'livedrill_viewer_av_offset_seconds',
       help: 'Stamped source, browser viewers: audio latency minus video latency at each audio marker (positive: sound behind picture)',
@@ -146,7 +154,7 @@ export class ViewerMetrics {
         this.#packetsReceived.inc({ kind: k, media }, 0);
       }
       for (const outcome of ['success', 'failure']) this.#reconnects.inc({ kind: k, outcome }, 0);
-      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds, this.#avOffset]) h.zero({ kind: k });
+      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds, this.#avOffset, this.#receiveLatency]) h.zero({ kind: k });
       for (const media of ['audio', 'video']) this.#latency.zero({ kind: k, media });
     }
   }
@@ -167,6 +175,7 @@ export class ViewerMetrics {
       this.#neverShown.inc(kind, d.framesNeverShown);
       for (const ms of stamps?.videoLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'video' }, ms / 1000);
       for (const ms of stamps?.audioLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'audio' }, ms / 1000);
+      for (const ms of stamps?.receiveLatencyMs ?? []) this.#receiveLatency.observe(kind, ms / 1000);
       for (const ms of stamps?.avOffsetMs ?? []) this.#avOffset.observe(kind, ms / 1000);
       this.#frames.inc(kind, d.framesRendered);
       this.#framesDecoded.inc(kind, d.framesDecoded);

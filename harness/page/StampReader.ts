@@ -23,9 +23,11 @@ export class StampReader {
     this.#ctx = this.#canvas.getContext('2d', { willReadFrequently: true })!;
   }
 
-  /** A frame `video` presents now (requestVideoFrameCallback): `width` is the frame's, presentedAt epoch ms. */
-  onFrame(video: HTMLVideoElement, width: number, presentedAt: number, presentedFrames: number): void {
-    this.#tracker.onFrame(this.#read(video, width), presentedAt, presentedFrames);
+  /** A frame `video` presents now, as requestVideoFrameCallback describes it. */
+  onFrame(video: HTMLVideoElement, meta: VideoFrameCallbackMetadata): void {
+    const epoch = (t: number): number => performance.timeOrigin + t;
+    const receivedAt = meta.receiveTime === undefined ? undefined : epoch(meta.receiveTime);
+    this.#tracker.onFrame(this.#read(video, meta.width), epoch(meta.presentationTime), meta.presentedFrames, receivedAt, meta.rtpTimestamp);
   }
 
   #read(video: HTMLVideoElement, width: number): Stamp | null {

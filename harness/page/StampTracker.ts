@@ -12,9 +12,21 @@ import { captureTimeNear, frameStep, type Stamp } from './stamp.js';
 const RECENT_FRAMES = 30;
 /** Audio is set against the picture only while the picture moves: a frame shown this recently. */
 const PICTURE_FRESH_MS = 1000;
+/** Video RTP timestamps tick at 90 kHz. */
+const RTP_TICKS_PER_MS = 90;
+const RTP_RANGE = 2 ** 32;
+/**
+ * A stamp's capture time and the presented frame's RTP timestamp advance
+ * alike from one frame to the next; apart by more than this, the stamp read
+ * is another frame's (a frame or more apart), and by more than a second, the
+ * RTP timeline started again (the publisher republished).
+ */
+const SAME_FRAME_MS = 10;
+const NEW_TIMELINE_MS = 1000;
 
 const emptyBatch = (): StampBatch => ({
   videoLatencyMs: [],
+  receiveLatencyMs: [],
   read: 0,
   unreadable: 0,
   neverShown: 0,
@@ -31,16 +43,21 @@ export class StampTracker {
   #newest: { frame: number; presented: number } | undefined;
   #recent: number[] = [];
   #lastShownAt = -Infinity;
+  /** The last read whose stamp matched its frame: its capture time and RTP timestamp. */
+  #anchor: { capturedAt: number; rtpTimestamp: number } | undefined;
 
   /**
    * One rendered frame: its stamp (null: unreadable), when it was presented
-   * (epoch ms) and the video element's presentedFrames then. Frames presented
-   * since the last read one (callbacks a busy page missed, unreadable stamps)
-   * count as shown: only numbers beyond them were never shown.
+   * and received (epoch ms; received: undefined when the browser does not
+   * say), the video element's presentedFrames then and the frame's RTP
+   * timestamp. Frames presented since the last read one (callbacks a busy
+   * page missed, unreadable stamps) count as shown: only numbers beyond them
+   * were never shown. A stamp that is not the presented frame's (the page
+   * read the picture after a newer frame replaced it) is unreadable.
    */
-  onFrame(stamp: Stamp | null, presentedAt: number, presentedFrames: number): void {
+  onFrame(stamp: Stamp | null, presentedAt: number, presentedFrames: number, receivedAt?: number, rtpTimestamp?: number): void {
     const batch = this.#batch;
-    if (!stamp) {
+    if (!stamp || !this.#matches(stamp, presentedAt, rtpTimestamp)) {
       batch.unreadable++;
       return;
     }
@@ -58,11 +75,27 @@ export class StampTracker {
     batch.neverShown += Math.max(0, step - shown);
     batch.repeated += Math.max(0, shown - step);
     this.#newest = { frame: stamp.frame, presented: presentedFrames };
-    const latency = presentedAt - captureTimeNear(stamp.captureMs, presentedAt);
+    const capturedAt = captureTimeNear(stamp.captureMs, presentedAt);
+    const latency = presentedAt - capturedAt;
     batch.videoLatencyMs.push(tenths(latency));
+    if (receivedAt !== undefined) batch.receiveLatencyMs.push(tenths(receivedAt - capturedAt));
     this.#recent.push(latency);
     if (this.#recent.length > RECENT_FRAMES) this.#recent.shift();
     this.#lastShownAt = presentedAt;
+  }
+
+  /** Whether the stamp belongs to the frame whose RTP timestamp is given (true when the browser gives none). */
+  #matches(stamp: Stamp, presentedAt: number, rtpTimestamp: number | undefined): boolean {
+    if (rtpTimestamp === undefined) return true;
+    const capturedAt = captureTimeNear(stamp.captureMs, presentedAt);
+    const anchor = this.#anchor;
+    if (anchor) {
+      const rtpMs = (((rtpTimestamp - anchor.rtpTimestamp + RTP_RANGE * 1.5) % RTP_RANGE) - RTP_RANGE / 2) / RTP_TICKS_PER_MS;
+      const apart = Math.abs(rtpMs - (capturedAt - anchor.capturedAt));
+      if (apart > SAME_FRAME_MS && apart <= NEW_TIMELINE_MS) return false;
+    }
+    this.#anchor = { capturedAt, rtpTimestamp };
+    return true;
   }
 
   /** An audio marker's onset heard at `heardAt` (epoch ms). */

@@ -55,7 +55,13 @@ export interface AudioOutboundStats {
 export interface StampBatch {
   /** Glass-to-glass latency of each newly shown frame whose stamp was read: capture → presentation. */
   videoLatencyMs: number[];
-  /** Rendered frames whose stamp was read, and whose stamp failed its CRC. */
+  /**
+   * For the same frames, capture → the frame's arrival at the viewer (its
+   * receiveTime: the transport without the receiver's buffering); empty
+   * where the browser gives no receiveTime.
+   */
+  receiveLatencyMs: number[];
+  /** Rendered frames whose stamp was read, and whose stamp failed its CRC or was another frame's (the picture changed before the page read it). */
   read: number;
   unreadable: number;
   /** Source frames never shown: frame numbers passed over between two read frames, beyond the frames presented between them. */

@@ -40,7 +40,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
     const missed = last ? meta.presentedFrames - last.presented - 1 : 0;
     for (let i = 1; i <= missed; i++) frames.push(last!.t + ((t - last!.t) * i) / (missed + 1));
     frames.push(t);
-    stamps?.onFrame(video, meta.width, t, meta.presentedFrames);
+    stamps?.onFrame(video, meta);
     last = { t, presented: meta.presentedFrames };
     if (!sawFirstFrame) {
       sawFirstFrame = true;

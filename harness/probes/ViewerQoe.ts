@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
 import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
-import { LatencyStats } from './latency.js';
+import { ViewerLatency } from './latency.js';
 
 /** Counters a viewer accumulates; per-sample growth is emitted as a delta of the same shape. */
 export interface QoeCounters {
@@ -61,8 +61,8 @@ export class ViewerQoe {
   readonly observer = new TypedEmitter<QoeEvents>();
   readonly freezes: FreezeDetector;
   readonly totals = zeroCounters();
-  /** Stamped source: glass-to-glass latency per frame, audio latency and A/V offset per marker (ms). */
-  readonly latency = { video: new LatencyStats(), audio: new LatencyStats(), avOffset: new LatencyStats() };
+  /** Stamped source: what its stamps and audio markers timed. */
+  readonly latency = new ViewerLatency();
   joinRequestedAt: number | undefined;
   firstMediaAt: number | undefined;
   disconnectedAt: number | undefined;
@@ -205,9 +205,7 @@ export class ViewerQoe {
       d.framesNeverShown = stamps.neverShown;
       d.framesRepeated = stamps.repeated;
       d.framesOutOfOrder = stamps.outOfOrder;
-      this.latency.video.addAll(stamps.videoLatencyMs);
-      this.latency.audio.addAll(stamps.audioLatencyMs);
-      this.latency.avOffset.addAll(stamps.avOffsetMs);
+      this.latency.add(stamps);
     }
     for (const key of Object.keys(d) as Array<keyof QoeCounters>) {
       if (key !== 'framesRendered') this.totals[key] += d[key];

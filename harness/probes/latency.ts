@@ -5,6 +5,8 @@
  * common/stats.ts `percentile`), exact to the rounding of one millisecond.
  */
 
+import type { StampBatch } from '../page/reports.js';
+
 /** A distribution as summary.json and the report give it, in seconds. */
 export interface LatencySummary {
   count: number;
@@ -60,5 +62,29 @@ export class LatencyStats {
       p95: this.percentileMs(95) / 1000,
       max: this.#max / 1000,
     };
+  }
+}
+
+/**
+ * What a viewer of the stamped source times, each over the whole run:
+ * glass-to-glass (video: capture → presentation), capture → frame received
+ * (received), audio markers (audio) and the A/V offset at each (avOffset).
+ */
+export type ViewerLatencySummary = Record<keyof typeof BATCH_FIELDS, LatencySummary | null>;
+
+const BATCH_FIELDS = { video: 'videoLatencyMs', received: 'receiveLatencyMs', audio: 'audioLatencyMs', avOffset: 'avOffsetMs' } as const;
+
+export class ViewerLatency {
+  readonly #stats = { video: new LatencyStats(), received: new LatencyStats(), audio: new LatencyStats(), avOffset: new LatencyStats() };
+
+  add(batch: StampBatch): void {
+    for (const [kind, field] of Object.entries(BATCH_FIELDS) as Array<[keyof typeof BATCH_FIELDS, keyof StampBatch]>) {
+      this.#stats[kind].addAll(batch[field] as number[]);
+    }
+  }
+
+  summary(): ViewerLatencySummary {
+    const s = this.#stats;
+    return { video: s.video.summary(), received: s.received.summary(), audio: s.audio.summary(), avOffset: s.avOffset.summary() };
   }
 }

@@ -15,8 +15,15 @@ export interface ChartData {
   frozenShare: { stepMs: number; t: number[]; w3c: number[]; fixedVideo: number[]; joined: number[] };
   /** Concealed / received audio per period, all viewers pooled and the worst viewer. */
   audioConcealment: { stepMs: number; t: number[]; all: Array<number | null>; worst: Array<number | null> };
-  /** Stamped source, per step (ms): median glass-to-glass latency of all viewers' frames, of the worst viewer's, and median audio latency. */
-  latency: { stepMs: number; t: number[]; video: Array<number | null>; worstVideo: Array<number | null>; audio: Array<number | null> };
+  /** Stamped source, per step (ms): median glass-to-glass latency of all viewers' frames and of the worst viewer's, median capture → received, median audio latency. */
+  latency: {
+    stepMs: number;
+    t: number[];
+    video: Array<number | null>;
+    worstVideo: Array<number | null>;
+    received: Array<number | null>;
+    audio: Array<number | null>;
+  };
   /** Per bucket: first frames (joins), disconnections, recoveries; viewers watching at the bucket's end. */
   connections: { stepMs: number; t: number[]; joins: number[]; disconnects: number[]; recoveries: number[]; watching: number[] };
 }
@@ -110,13 +117,14 @@ function latency(span: Span, rec: RunRecord): ChartData['latency'] {
   const unit = Math.ceil(AUDIO_MARKER.periodMs / rec.sampleIntervalMs) * rec.sampleIntervalMs;
   const stepMs = step(span.length, 2000, unit);
   const m = Math.floor(span.length / stepMs) + 1;
-  const cells = Array.from({ length: m }, () => ({ video: [] as number[], audio: [] as number[], worst: null as number | null }));
+  const cells = Array.from({ length: m }, () => ({ video: [] as number[], received: [] as number[], audio: [] as number[], worst: null as number | null }));
   for (const v of rec.viewers) {
     const own = new Map<number, number[]>();
     for (const s of v.samples) {
       const i = Math.floor((s.t - span.from) / stepMs);
       if (i < 0 || i >= m || !s.stamps) continue;
       cells[i].video.push(...s.stamps.videoLatencyMs);
+      cells[i].received.push(...s.stamps.receiveLatencyMs);
       cells[i].audio.push(...s.stamps.audioLatencyMs);
       if (!own.has(i)) own.set(i, []);
       own.get(i)!.push(...s.stamps.videoLatencyMs);
@@ -129,6 +137,7 @@ function latency(span: Span, rec: RunRecord): ChartData['latency'] {
     t: Array.from({ length: m }, (_, i) => span.from + (i + 1) * stepMs),
     video: cells.map((c) => medianOrNull(c.video)),
     worstVideo: cells.map((c) => c.worst),
+    received: cells.map((c) => medianOrNull(c.received)),
     audio: cells.map((c) => medianOrNull(c.audio)),
   };
 }

@@ -84,8 +84,11 @@ export const DEFINITIONS: Definition[] = [
       'Per frame shown for the first time: its presentation time at the viewer (requestVideoFrameCallback presentationTime) minus the capture time in its stamp. ' +
       'Publisher and viewers run on one machine and read one clock (epoch ms of the pages), so no clock offset enters it. It includes capture, encoding, ' +
       'the network and the SFU, the jitter buffer, decoding, and the wait for the compositor (presentation times fall on its refresh, about 16.7 ms apart). ' +
-      'p50 / p95 / max are nearest-rank over every frame, exact to 1 ms. In a fault\'s impact, "latency before → during" is the median over as long a window ' +
-      'just before the fault and over the fault.',
+      'p50 / p95 / max are nearest-rank over every frame, exact to 1 ms. Beside it, "received" is capture → the frame\'s arrival at the viewer ' +
+      '(requestVideoFrameCallback receiveTime): the transport alone. The difference is the receiver\'s doing: jitter buffer, decoding, and lip sync, which holds ' +
+      'the picture back to match the sound; such a hold absorbs part of a sudden network delay at first, so glass-to-glass latency may rise by less than the ' +
+      'delay until lip sync catches up, while "received" rises by the delay at once. In a fault\'s impact, "latency before → during" is the median over as long ' +
+      'a window just before the fault and over the fault.',
   },
   {
     term: 'Audio latency and A/V offset',

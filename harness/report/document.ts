@@ -122,7 +122,7 @@ const CHARTS: Block[] = [
     id: 'chart-latency',
     title: 'Latency (stamped source)',
     caption:
-      'Glass-to-glass latency per sample period: median of all viewers\' frames, the viewer with the highest median, and the median audio latency; shaded: fault windows. Empty without the stamped source.',
+      'Glass-to-glass latency per sample period: median of all viewers\' frames, the viewer with the highest median, the median capture → received (the transport alone), and the median audio latency; shaded: fault windows. Empty without the stamped source.',
   },
   {
     type: 'chart',
@@ -150,7 +150,7 @@ function viewerBlocks(ev: Evidence): Block[] {
         'Audio concealed',
         'Video loss',
         'Audio loss',
-        'Latency p50 / p95',
+        'Latency p50 / p95 (received p50)',
         'Audio latency p50',
         'A/V offset p50',
         'Frames never shown',
@@ -169,7 +169,7 @@ function viewerBlocks(ev: Evidence): Block[] {
         `${num(v.audio.concealedSeconds)} s (${pct(v.audio.concealedRatio, 2)})`,
         pct(v.packets.video.lossRatio, 2),
         pct(v.packets.audio.lossRatio, 2),
-        v.latency?.video ? `${ms(v.latency.video.p50)} / ${ms(v.latency.video.p95)}` : '-',
+        v.latency?.video ? `${ms(v.latency.video.p50)} / ${ms(v.latency.video.p95)} (${ms(v.latency.received?.p50)})` : '-',
         ms(v.latency?.audio?.p50),
         ms(v.latency?.avOffset?.p50),
         v.stamps ? String(v.stamps.neverShown) : '-',

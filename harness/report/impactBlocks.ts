@@ -80,7 +80,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         'Disconnects',
         'Recovery',
         'Back by end',
-        'Latency before → during',
+        'Latency before → during (received)',
         'Frames never shown',
       ],
       rows: shown.map((v) => [
@@ -96,7 +96,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         v.recoverySeconds === null ? 'never' : secs(v.recoverySeconds),
         v.recoveredByEnd ? 'yes' : 'NO',
         // Summaries written before the stamped source have neither figure.
-        v.latencySeconds ? `${ms(v.latencySeconds.before)} → ${ms(v.latencySeconds.during)}` : '-',
+        v.latencySeconds ? `${ms(v.latencySeconds.before)} → ${ms(v.latencySeconds.during)} (${ms(v.receiveLatencySeconds?.before)} → ${ms(v.receiveLatencySeconds?.during)})` : '-',
         v.framesNeverShown == null ? '-' : String(v.framesNeverShown),
       ]),
       note: rest > 0 ? `${rest} other viewer(s) neither targeted nor affected.` : undefined,

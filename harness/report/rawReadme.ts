@@ -41,12 +41,12 @@ summary.json
    video {packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDropped,
    browserFreezeCount, browserFreezeSeconds, browserPauseCount, browserPauseSeconds (Chromium's own)}, disconnects, recoveries,
    connectedAtEnd,
-   latency (null unless the viewer read the stamped source) {video, audio, avOffset: each
+   latency (null unless the viewer read the stamped source) {video, received, audio, avOffset: each
    {count, min, p50, p95, max} in seconds or null}, stamps (null likewise) {read, unreadable,
    neverShown, repeated, outOfOrder}},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
-   attribution window), viewers[] per-viewer impact (with latencySeconds {before, during}
-   and framesNeverShown from the stamped source), affected, affectedUntargeted,
+   attribution window), viewers[] per-viewer impact (with latencySeconds and
+   receiveLatencySeconds {before, during}, framesNeverShown from the stamped source), affected, affectedUntargeted,
    unrecovered, recoverySeconds {p50, p95, max}, keyframeRequests,
    publisherBitrateBps {before, during},
  network: per peer packets forwarded/dropped by the impairment relay (network faults),

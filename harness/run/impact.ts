@@ -44,6 +44,8 @@ export interface ViewerImpact {
    * then, or a fault with no duration).
    */
   latencySeconds: { before: number | null; during: number | null };
+  /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
+  receiveLatencySeconds: { before: number | null; during: number | null };
   /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
   framesNeverShown: number | null;
 }
@@ -275,9 +277,12 @@ function viewerImpact(
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
   const stamped = (from: number, to: number): StampBatch[] =>
     v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
-  const latencyBetween = (from: number, to: number): number | null => {
-    const latencies = stamped(from, to).flatMap((s) => s.videoLatencyMs);
-    return latencies.length > 0 ? median(latencies) / 1000 : null;
+  const aroundFault = (field: 'videoLatencyMs' | 'receiveLatencyMs'): ViewerImpact['latencySeconds'] => {
+    const between = (from: number, to: number): number | null => {
+      const latencies = stamped(from, to).flatMap((s) => s[field]);
+      return latencies.length > 0 ? median(latencies) / 1000 : null;
+    };
+    return { before: between(2 * fault.start - fault.end, fault.start), during: between(fault.start, fault.end) };
   };
   const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
 
@@ -320,7 +325,8 @@ function viewerImpact(
     packetLossRatio: expected > 0 ? lost / expected : null,
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
     joinDelayedSeconds,
-    latencySeconds: { before: latencyBetween(2 * fault.start - fault.end, fault.start), during: latencyBetween(fault.start, fault.end) },
+    latencySeconds: aroundFault('videoLatencyMs'),
+    receiveLatencySeconds: aroundFault('receiveLatencyMs'),
     framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + s.neverShown, 0) : null,
   };
 }

@@ -2,7 +2,7 @@ import type { ViewerMetricName } from '../scenario/thresholds.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { type ViewerQoe } from '../probes/ViewerQoe.js';
 import type { FreezeTotals } from '../probes/freeze.js';
-import type { LatencySummary } from '../probes/latency.js';
+import type { ViewerLatencySummary } from '../probes/latency.js';
 
 export interface ViewerSummary {
   id: string;
@@ -33,11 +33,12 @@ export interface ViewerSummary {
   connectedAtEnd: boolean;
   /**
    * From the stamped source (null: the viewer did not read it — fake source,
-   * synthetic viewer, stamps off): glass-to-glass latency of its frames, audio
-   * latency and A/V offset (audio − video; positive: sound behind picture) of
-   * its audio markers, in seconds, each null when nothing was measured.
+   * synthetic viewer, stamps off): glass-to-glass latency of its frames, their
+   * capture → arrival (received), audio latency and A/V offset (audio − video;
+   * positive: sound behind picture) of its audio markers, in seconds, each
+   * null when nothing was measured.
    */
-  latency: { video: LatencySummary | null; audio: LatencySummary | null; avOffset: LatencySummary | null } | null;
+  latency: ViewerLatencySummary | null;
   /** The frame-exact count beside the freeze rule: stamps read and unreadable, source frames never shown, repeated, out of order (null as latency). */
   stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
@@ -78,9 +79,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     disconnects: qoe.disconnects,
     recoveries: qoe.recoveries,
     connectedAtEnd: qoe.connected,
-    latency: qoe.readsStamps
-      ? { video: qoe.latency.video.summary(), audio: qoe.latency.audio.summary(), avOffset: qoe.latency.avOffset.summary() }
-      : null,
+    latency: qoe.readsStamps ? qoe.latency.summary() : null,
     stamps: qoe.readsStamps
       ? { read: t.stampsRead, unreadable: t.stampsUnreadable, neverShown: t.framesNeverShown, repeated: t.framesRepeated, outOfOrder: t.framesOutOfOrder }
       : null,

@@ -52,7 +52,9 @@ describe('latency and frame-exact measurement from the stamped source, against g
     metrics = scrape.text();
     journal = readJournal(join(outDir, 'journal.jsonl'));
     for (const v of summary.viewers) console.log(v.id, JSON.stringify(v.latency), JSON.stringify(v.stamps));
-    for (const f of summary.faults) for (const v of f.viewers) console.log(f.faultId, v.id, JSON.stringify(v.latencySeconds), v.framesNeverShown);
+    for (const f of summary.faults) {
+      for (const v of f.viewers) console.log(f.faultId, v.id, JSON.stringify(v.latencySeconds), JSON.stringify(v.receiveLatencySeconds), v.framesNeverShown);
+    }
   }, 300_000);
 
   it('the harness did not flag itself (else the run was repeated once)', () => {
@@ -74,13 +76,19 @@ describe('latency and frame-exact measurement from the stamped source, against g
     expect(summary.thresholds).toEqual([expect.objectContaining({ metric: 'latency_seconds', pass: true })]);
   });
 
-  it(`network delay of ${DELAY_MS} ms on one viewer's downstream: its latency rises by ${DELAY_MS} ± 30 ms, no one else's moves by 30 ms`, () => {
-    const target = impactOn('delay', 'browser-4').latencySeconds;
-    expect(target.during! - target.before!).toBeGreaterThan((DELAY_MS - 30) / 1000);
-    expect(target.during! - target.before!).toBeLessThan((DELAY_MS + 30) / 1000);
+  it(`network delay of ${DELAY_MS} ms on one viewer's downstream: its frames arrive ${DELAY_MS} ± 30 ms later, no one else's move by 30 ms`, () => {
+    const rise = (latency: { before: number | null; during: number | null }): number => latency.during! - latency.before!;
+    const target = impactOn('delay', 'browser-4');
+    expect(rise(target.receiveLatencySeconds)).toBeGreaterThan((DELAY_MS - 30) / 1000);
+    expect(rise(target.receiveLatencySeconds)).toBeLessThan((DELAY_MS + 30) / 1000);
+    // Glass to glass it rises too, but lip sync was holding the picture back to match the sound, and that hold
+    // absorbs part of the step until lip sync catches up (the definitions say so): never more than the delay.
+    expect(rise(target.latencySeconds)).toBeGreaterThan(DELAY_MS / 2 / 1000);
+    expect(rise(target.latencySeconds)).toBeLessThan((DELAY_MS + 30) / 1000);
     for (const id of ['browser-1', 'browser-2', 'browser-3']) {
-      const other = impactOn('delay', id).latencySeconds;
-      expect(Math.abs(other.during! - other.before!), id).toBeLessThan(0.03);
+      const other = impactOn('delay', id);
+      expect(Math.abs(rise(other.receiveLatencySeconds)), id).toBeLessThan(0.03);
+      expect(Math.abs(rise(other.latencySeconds)), id).toBeLessThan(0.03);
     }
   });
 

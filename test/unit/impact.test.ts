@@ -189,7 +189,7 @@ describe('latency and frames never shown around a fault (stamped source)', () =>
       const t = (s.t - T0) / 1000;
       const neverShown = gap && Math.abs(t - gap.at) < 0.25 ? gap.frames : 0;
       const latency = latencyAt(t);
-      return { ...s, stamps: { videoLatencyMs: Array(15).fill(latency), read: 15, unreadable: 0, neverShown, repeated: 0, outOfOrder: 0, audioLatencyMs: [], avOffsetMs: [] } };
+      return { ...s, stamps: { videoLatencyMs: Array(15).fill(latency), receiveLatencyMs: [], read: 15, unreadable: 0, neverShown, repeated: 0, outOfOrder: 0, audioLatencyMs: [], avOffsetMs: [] } };
     });
   }
 

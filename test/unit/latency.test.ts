@@ -28,12 +28,15 @@ function show(tracker: StampTracker, frames: Array<number | null>, latencyMs = 4
 }
 
 describe('stamp tracker', () => {
-  it('gives each newly shown frame its capture → presentation latency', () => {
+  it('gives each newly shown frame its capture → presentation latency, and capture → received where the browser says', () => {
     const tracker = new StampTracker();
     show(tracker, [0, 1, 2, 3], 52.34);
+    tracker.onFrame(stamp(4), captured(4) + 52.34, 5, captured(4) + 21.5);
     const batch = tracker.take()!;
-    expect(batch.read).toBe(4);
+    expect(batch.read).toBe(5);
     for (const ms of batch.videoLatencyMs) expect(Math.abs(ms - 52.34)).toBeLessThanOrEqual(0.6);
+    expect(batch.receiveLatencyMs).toHaveLength(1);
+    expect(Math.abs(batch.receiveLatencyMs[0] - 21.5)).toBeLessThanOrEqual(0.6);
     expect(batch).toMatchObject({ unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 });
     expect(tracker.take()).toBeUndefined();
   });
@@ -60,6 +63,23 @@ describe('stamp tracker', () => {
     const batch = tracker.take()!;
     expect(batch).toMatchObject({ read: 6, repeated: 1, outOfOrder: 1, neverShown: 0 });
     expect(batch.videoLatencyMs).toHaveLength(4);
+  });
+
+  it('a stamp read after a newer frame replaced the presented one is unreadable, not a skip and a repeat', () => {
+    const tracker = new StampTracker();
+    // RTP timestamps follow capture at 90 kHz from some random base.
+    const rtp = (n: number): number => (4_294_000_000 + Math.round(captured(n) - T) * 90) % 2 ** 32;
+    const frame = (read: number, presented: number): void => tracker.onFrame(stamp(read), captured(presented) + 40, presented + 1, undefined, rtp(presented));
+    frame(0, 0);
+    frame(1, 1);
+    frame(3, 2); // the page read frame 3 while frame 2 was the one presented
+    frame(3, 3);
+    frame(4, 4);
+    expect(tracker.take()).toMatchObject({ read: 4, unreadable: 1, neverShown: 0, repeated: 0 });
+    // A republished stream starts another RTP timeline: read on, from the new one.
+    tracker.onFrame(stamp(5), captured(5) + 40, 6, undefined, 12_345);
+    tracker.onFrame(stamp(6), captured(6) + 40, 7, undefined, 12_345 + 3000);
+    expect(tracker.take()).toMatchObject({ read: 2, unreadable: 0 });
   });
 
   it('a new video element (a rejoin) starts presentedFrames again: the frames missed meanwhile were never shown', () => {

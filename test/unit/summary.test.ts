@@ -61,7 +61,7 @@ function viewer(id: string, parts: ViewerParts = {}): ViewerSummary {
     latency:
       parts.latency === undefined
         ? null
-        : { video: parts.latency && distribution(parts.latency.p95), audio: null, avOffset: parts.latency && distribution(parts.latency.avOffset) },
+        : { video: parts.latency && distribution(parts.latency.p95), received: null, audio: null, avOffset: parts.latency && distribution(parts.latency.avOffset) },
     stamps: parts.latency === undefined ? null : { read: 1650, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
   };
 }
@@ -83,6 +83,7 @@ function viewerImpact(id: string, parts: Partial<ViewerImpact> = {}): ViewerImpa
     signalingDownSeconds: null,
     joinDelayedSeconds: null,
     latencySeconds: { before: null, during: null },
+    receiveLatencySeconds: { before: null, during: null },
     framesNeverShown: null,
     ...parts,
   };
