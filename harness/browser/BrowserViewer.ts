@@ -9,7 +9,7 @@ import type { PageServer } from './PageServer.js';
 
 
 export interface ViewerSettings extends ViewerMeasurement {
-  page: Omit<PageConfig, 'role' | 'peerId' | 'media'>;
+  page: Omit<PageConfig, 'role' | 'peerId' | 'media' | 'readStamps'>;
 }
 
 /**
@@ -27,12 +27,12 @@ export class BrowserViewer implements Viewer {
     readonly id: string,
     private readonly settings: ViewerSettings,
   ) {
-    this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs, settings.audioOnly);
+    this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs, settings.audioOnly, settings.readsStamps);
   }
 
   /** Loads the viewer page; it does not join until `join()`. */
   async open(browser: Browser, pages: PageServer): Promise<void> {
-    const url = pages.urlFor({ ...this.settings.page, role: 'viewer', peerId: this.id });
+    const url = pages.urlFor({ ...this.settings.page, role: 'viewer', peerId: this.id, readStamps: this.settings.readsStamps });
     this.#page = await openReportingPage<PageReport>(browser, url, (report) => this.#onReport(report));
   }
 

@@ -3,21 +3,25 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import type { PageConfig } from '../page/reports.js';
+import { AUDIO_WORKLET_PATH } from '../page/audioMarkers.js';
 
-const entry = fileURLToPath(new URL('../page/main.ts', import.meta.url));
-let bundle: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** The publisher/viewer page script: mediasoup-client and our page code, bundled once per process. */
-export function pageBundle(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome100',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0].text);
+/** A page script, bundled once per process: main.ts is mediasoup-client and our page code, audioWorklet.ts the audio worklet module. */
+export function pageBundle(file: 'main.ts' | 'audioWorklet.ts' = 'main.ts'): Promise<string> {
+  let bundle = bundles.get(file);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [fileURLToPath(new URL(`../page/${file}`, import.meta.url))],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome100',
+      write: false,
+      logLevel: 'silent',
+    }).then((result) => result.outputFiles[0].text);
+    bundles.set(file, bundle);
+  }
   return bundle;
 }
 
@@ -28,15 +32,15 @@ export class PageServer {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<PageServer> {
-    const script = await pageBundle();
+    const scripts: Record<string, string> = { '/page.js': await pageBundle(), [AUDIO_WORKLET_PATH]: await pageBundle('audioWorklet.ts') };
     const server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(HTML);
-      } else if (path === '/page.js') {
+      } else if (scripts[path] !== undefined) {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-        res.end(script);
+        res.end(scripts[path]);
       } else {
         res.writeHead(404).end();
       }

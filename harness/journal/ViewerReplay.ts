@@ -2,11 +2,13 @@
  * One viewer's part of the replay: its `viewer.*` entries in, its track out
  * (freezes as journaled and, from frame times, the gaps the journal has no
  * entry for; getStats growth per sample, reset when a new receiver starts;
- * joins, disconnections, recoveries, signaling and reconnect history).
+ * joins, disconnections, recoveries, signaling and reconnect history; what
+ * the stamped source's stamps said, per sample and over the whole run).
  */
 import { FreezeDetector, type Freeze } from '../probes/freeze.js';
 import { growth } from '../probes/ViewerQoe.js';
-import type { AudioInboundStats, VideoInboundStats } from '../page/reports.js';
+import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
+import { ViewerLatency } from '../probes/latency.js';
 import { VIDEO_GAP_MS } from '../scenario/definitions.js';
 import { minOf } from '../../common/stats.js';
 import type { JournalEntry } from './entries.js';
@@ -35,6 +37,8 @@ export class ViewerReplay {
   #lastVideo: VideoInboundStats | undefined;
   #lastAudio: AudioInboundStats | undefined;
   #lastSampleAt: number | undefined;
+  /** Over every sample, kept or not (null until a sample carries stamps). */
+  #stamps: { latency: ViewerLatency; counts: NonNullable<ViewerTrack['stamps']> } | null = null;
   readonly #track: ViewerTrack;
 
   constructor(
@@ -64,6 +68,8 @@ export class ViewerReplay {
       gaveUp: [],
       errors: [],
       connectedAtEnd: false,
+      latency: null,
+      stamps: null,
     };
   }
 
@@ -150,6 +156,8 @@ export class ViewerReplay {
     }
     const video = e.video as VideoInboundStats | undefined;
     const audio = e.audio as AudioInboundStats | undefined;
+    const stamps = stampBatchOf(e.stamps);
+    if (stamps) this.#addStamps(stamps);
     const lastVideo = this.#lastVideo;
     const lastAudio = this.#lastAudio;
     if (this.settings.keepSample?.(e.t) ?? true) {
@@ -168,11 +176,19 @@ export class ViewerReplay {
         audioPacketsLost: g(audio?.packetsLost, lastAudio?.packetsLost),
         audioSamplesReceived: g(audio?.totalSamplesReceived, lastAudio?.totalSamplesReceived),
         audioConcealedSamples: g(audio?.concealedSamples, lastAudio?.concealedSamples),
+        stamps,
       });
     }
     if (video) this.#lastVideo = video;
     if (audio) this.#lastAudio = audio;
     this.#lastSampleAt = e.t;
+  }
+
+  #addStamps(batch: StampBatch): void {
+    this.#stamps ??= { latency: new ViewerLatency(), counts: { read: 0, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 } };
+    const { latency, counts } = this.#stamps;
+    latency.add(batch);
+    for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] += batch[key];
   }
 
   /**
@@ -201,9 +217,32 @@ export class ViewerReplay {
         : recomputed.filter((f) => f.fixed.includes(VIDEO_GAP_MS))
     ).sort((a, b) => a.start - b.start);
 
+    const stamps = this.#stamps;
+    track.latency = stamps && stamps.latency.summary();
+    track.stamps = stamps && { ...stamps.counts };
+
     const lastDown = track.disconnects.at(-1);
     const lastBack = track.recoveries.at(-1)?.t;
     track.connectedAtEnd = track.firstMediaAt !== null && (lastDown === undefined || (lastBack !== undefined && lastBack > lastDown));
     return track;
   }
+}
+
+/** A sample's stamps as journaled, checked field by field (a hand-edited or foreign journal may hold anything). */
+function stampBatchOf(value: unknown): StampBatch | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const list = (x: unknown): number[] => (Array.isArray(x) ? x.filter((n): n is number => typeof n === 'number' && Number.isFinite(n)) : []);
+  const count = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
+  return {
+    videoLatencyMs: list(v.videoLatencyMs),
+    receiveLatencyMs: list(v.receiveLatencyMs),
+    read: count(v.read),
+    unreadable: count(v.unreadable),
+    neverShown: count(v.neverShown),
+    repeated: count(v.repeated),
+    outOfOrder: count(v.outOfOrder),
+    audioLatencyMs: list(v.audioLatencyMs),
+    avOffsetMs: list(v.avOffsetMs),
+  };
 }

@@ -8,6 +8,9 @@
  * names its scheduled end `scheduledEnd` (version 1 called it `end`, which
  * `fault.revert` also uses for the actual end); `viewer.joinTime` carries the
  * exact `firstMediaAt`. Version 1 journals (no `journalVersion`) are read.
+ * Added within version 2 (optional, so older readers and journals agree):
+ * `viewer.viewerSample.stamps`, what a browser viewer read of the stamped
+ * source (page/reports.ts StampBatch).
  */
 import type { Freeze } from '../probes/freeze.js';
 import type { PageReport } from '../page/reports.js';
@@ -148,7 +151,16 @@ viewer.* (all carry viewerId)
                      nackCount, pliCount, firCount, bytesReceived}; audio = inbound-rtp audio,
                      cumulative: {totalSamplesReceived, concealedSamples, concealmentEvents,
                      audioLevel, packetsLost, packetsReceived, jitter, bytesReceived}
-                     (${AUDIO_SAMPLE_RATE / 1000} kHz samples)
+                     (${AUDIO_SAMPLE_RATE / 1000} kHz samples);
+                     stamps (browser viewers of the stamped source, when anything was read),
+                     since the previous sample: {videoLatencyMs: [glass-to-glass latency of
+                     each newly shown frame whose stamp was read, capture → presentation, ms],
+                     receiveLatencyMs: [the same frames, capture → received (rVFC receiveTime)],
+                     read, unreadable: rendered frames whose stamp was read / failed its CRC,
+                     neverShown: source frame numbers skipped beyond the frames presented,
+                     repeated, outOfOrder, audioLatencyMs: [per audio marker heard, emission →
+                     heard], avOffsetMs: [per marker heard while the picture moved, audio −
+                     video latency; positive: sound behind picture]}
   viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
                      thresholds (ms) the gap exceeded, pause: a gap of 5 s or more,
                      ongoing: still open at the end}

@@ -3,6 +3,8 @@
  * reads — fault ground truth, viewer tracks and timelines, publisher samples.
  */
 import type { Freeze } from '../probes/freeze.js';
+import type { ViewerLatencySummary } from '../probes/latency.js';
+import type { StampBatch } from '../page/reports.js';
 import type { FaultKind } from '../scenario/faults.js';
 import type { JournalEntry } from './entries.js';
 
@@ -32,7 +34,15 @@ export interface ViewerTimeline {
   id: string;
   freezes: Freeze[];
   /** Per sample, growth since the previous one: audio samples, and RTP packets (audio + video). */
-  samples: Array<{ t: number; received: number; concealed: number; packetsReceived: number; packetsLost: number }>;
+  samples: Array<{
+    t: number;
+    received: number;
+    concealed: number;
+    packetsReceived: number;
+    packetsLost: number;
+    /** What the stamped source's stamps said in the period (null: nothing read). */
+    stamps: StampBatch | null;
+  }>;
   disconnects: number[];
   recoveries: Array<{ t: number; downSeconds: number }>;
   /** Signaling connections lost and resumed (media kept flowing): when it dropped, when it came back. */
@@ -66,6 +76,8 @@ export interface SampleDelta {
   audioConcealedSamples: number;
   nackCount: number;
   pliCount: number;
+  /** What the stamped source's stamps and audio markers said in the period (null: nothing read). */
+  stamps: StampBatch | null;
 }
 
 export interface ViewerTrack {
@@ -96,6 +108,9 @@ export interface ViewerTrack {
   gaveUp: number[];
   errors: Array<{ t: number; message: string }>;
   connectedAtEnd: boolean;
+  /** Over every sample (kept or not), from the stamped source: latencies (s) and frame counts; null when the viewer read no stamp. */
+  latency: ViewerLatencySummary | null;
+  stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
 
 /** What a run's summary.json adds, when there is one (the journal cannot say when measurement ended exactly). */
@@ -153,6 +168,7 @@ export function toTimeline(v: ViewerTrack): ViewerTimeline {
       concealed: s.audioConcealedSamples,
       packetsReceived: s.videoPacketsReceived + s.audioPacketsReceived,
       packetsLost: s.videoPacketsLost + s.audioPacketsLost,
+      stamps: s.stamps,
     })),
     disconnects: v.disconnects,
     recoveries: v.recoveries,

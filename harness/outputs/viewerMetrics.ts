@@ -11,6 +11,10 @@ export interface MeasuredViewer {
 
 /** Exponential-ish buckets around what a viewer notices (100 ms .. 30 s). */
 const SECONDS_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30];
+/** Glass-to-glass latency: a few frames on one machine up to seconds behind. */
+const LATENCY_BUCKETS = [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5];
+/** A/V offset, both ways; lip sync is noticed past about ±45 ms (ITU-R BT.1359). */
+const AV_OFFSET_BUCKETS = [-0.5, -0.2, -0.1, -0.045, -0.02, 0, 0.02, 0.045, 0.1, 0.2, 0.5];
 
 /**
  * Viewer QoE for Prometheus. Labels stay bounded: viewer kind (and media
@@ -31,6 +35,10 @@ export class ViewerMetrics {
   readonly #packetsReceived: Counter;
   readonly #nacks: Counter;
   readonly #disconnects: Counter;
+  readonly #latency: Histogram;
+  readonly #receiveLatency: Histogram;
+  readonly #avOffset: Histogram;
+  readonly #neverShown: Counter;
   readonly #recoverySeconds: Histogram;
   readonly #reconnects: Counter;
   readonly #joinFailures: Counter;
@@ -102,6 +110,28 @@ export class ViewerMetrics {
     this.#packetsReceived = counter(registry, 'livedrill_viewer_packets_received_total', 'RTP packets received by viewers', ['kind', 'media']);
     this.#nacks = counter(registry, 'livedrill_viewer_nacks_total', 'NACKs sent by viewers', kind);
     this.#disconnects = counter(registry, 'livedrill_viewer_disconnects_total', 'Viewers losing their media connection or room', kind);
+    this.#latency = new Histogram({
+      name: 'livedrill_viewer_latency_seconds',
+      help: 'Stamped source, browser viewers: glass-to-glass latency per frame (video: capture to presentation) and per audio marker (audio: emission to playout)',
+      labelNames: ['kind', 'media'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#receiveLatency = new Histogram({
+      name: 'livedrill_viewer_receive_latency_seconds',
+      help: 'Stamped source, browser viewers: capture to the frame\'s arrival at the viewer (the transport, without the receiver\'s buffering)',
+      labelNames: kind,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#avOffset = new Histogram({
+      name: 'livedrill_viewer_av_offset_seconds',
+      help: 'Stamped source, browser viewers: audio latency minus video latency at each audio marker (positive: sound behind picture)',
+      labelNames: kind,
+      buckets: AV_OFFSET_BUCKETS,
+      registers,
+    });
+    this.#neverShown = counter(registry, 'livedrill_viewer_frames_never_shown_total', 'Stamped source: source frames a viewer never showed (missing frame numbers)', kind);
     this.#recoverySeconds = new Histogram({
       name: 'livedrill_viewer_recovery_duration_seconds',
       help: 'Disconnection to first rendered frame after it',
@@ -116,7 +146,7 @@ export class ViewerMetrics {
     this.#publisherFrames = counter(registry, 'livedrill_publisher_frames_encoded_total', 'Video frames the publisher encoded', []);
     // Series exist from the first scrape at 0, so increase() sees the first event of a run.
     for (const k of ['browser', 'synthetic']) {
-      for (const c of [this.#freezes, this.#frozenSeconds, this.#frames, this.#framesDecoded, this.#framesDropped, this.#audioSamples, this.#audioConcealed, this.#nacks, this.#disconnects, this.#joinFailures]) {
+      for (const c of [this.#freezes, this.#frozenSeconds, this.#frames, this.#framesDecoded, this.#framesDropped, this.#audioSamples, this.#audioConcealed, this.#nacks, this.#disconnects, this.#joinFailures, this.#neverShown]) {
         c.inc({ kind: k }, 0);
       }
       for (const media of ['audio', 'video']) {
@@ -124,7 +154,8 @@ export class ViewerMetrics {
         this.#packetsReceived.inc({ kind: k, media }, 0);
       }
       for (const outcome of ['success', 'failure']) this.#reconnects.inc({ kind: k, outcome }, 0);
-      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds]) h.zero({ kind: k });
+      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds, this.#avOffset, this.#receiveLatency]) h.zero({ kind: k });
+      for (const media of ['audio', 'video']) this.#latency.zero({ kind: k, media });
     }
   }
 
@@ -140,7 +171,12 @@ export class ViewerMetrics {
       this.#frozenSeconds.inc(kind, seconds);
       this.#freezeSeconds.observe(kind, seconds);
     });
-    o.on('sample', (_t, d) => {
+    o.on('sample', (_t, d, stamps) => {
+      this.#neverShown.inc(kind, d.framesNeverShown);
+      for (const ms of stamps?.videoLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'video' }, ms / 1000);
+      for (const ms of stamps?.audioLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'audio' }, ms / 1000);
+      for (const ms of stamps?.receiveLatencyMs ?? []) this.#receiveLatency.observe(kind, ms / 1000);
+      for (const ms of stamps?.avOffsetMs ?? []) this.#avOffset.observe(kind, ms / 1000);
       this.#frames.inc(kind, d.framesRendered);
       this.#framesDecoded.inc(kind, d.framesDecoded);
       this.#framesDropped.inc(kind, d.framesDropped);

@@ -1,5 +1,6 @@
 /**
- * The publisher page: Chromium's fake camera and microphone, published
+ * The publisher page: livedrill's stamped source (stampedSource.ts) or
+ * Chromium's fake camera and microphone, published
  * through mediasoup-client, with outbound stats sampled for the harness.
  * After a lost session (e.g. its SFU worker died) it joins again and
  * republishes the same tracks.
@@ -8,6 +9,7 @@ import { Device, type types } from 'mediasoup-client';
 import { PeerSession, type JoinReply } from './session.js';
 import type { AudioOutboundStats, PageConfig, PageReport, VideoOutboundStats } from './reports.js';
 import { pick } from './viewer.js';
+import { stampedSource, type PublisherSource } from './stampedSource.js';
 
 export interface PublisherControls {
   /** Caps the video encoder's bitrate (bits/s); null lifts the cap back to the configured one. */
@@ -18,11 +20,9 @@ export interface PublisherControls {
 const now = (): number => performance.timeOrigin + performance.now();
 
 export async function startPublisher(cfg: PageConfig, report: (r: PageReport) => void): Promise<PublisherControls> {
-  const media = cfg.media ?? { video: null, audio: true };
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: media.audio,
-    video: media.video ? { width: media.video.width, height: media.video.height, frameRate: media.video.fps } : false,
-  });
+  const media = cfg.media ?? { video: null, audio: true, source: 'fake' };
+  const source = media.source === 'stamped' ? await stampedSource(media) : await fakeDevices(media);
+  const { stream } = source;
   let send: types.Transport | undefined;
   let videoProducer: types.Producer | undefined;
   let bitrateCap: number | null = null;
@@ -96,9 +96,18 @@ export async function startPublisher(cfg: PageConfig, report: (r: PageReport) =>
     leave() {
       clearInterval(sampler);
       session.leave();
-      for (const track of stream.getTracks()) track.stop();
+      source.stop();
     },
   };
+}
+
+/** Chromium's fake camera and microphone (--use-fake-device-for-media-stream). */
+async function fakeDevices(media: NonNullable<PageConfig['media']>): Promise<PublisherSource> {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: media.audio,
+    video: media.video ? { width: media.video.width, height: media.video.height, frameRate: media.video.fps } : false,
+  });
+  return { stream, stop: () => stream.getTracks().forEach((track) => track.stop()) };
 }
 
 const VIDEO_FIELDS = ['framesEncoded', 'framesSent', 'framesPerSecond', 'bytesSent', 'pliCount', 'firCount', 'nackCount'];

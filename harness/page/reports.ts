@@ -47,6 +47,35 @@ export interface AudioOutboundStats {
   packetsSent: number;
 }
 
+/**
+ * What the stamped source told a browser viewer since its last sample: the
+ * frame stamps read at each rendered frame, and the audio markers heard.
+ * Latencies are in ms to 0.1 ms, in the order they were measured.
+ */
+export interface StampBatch {
+  /** Glass-to-glass latency of each newly shown frame whose stamp was read: capture → presentation. */
+  videoLatencyMs: number[];
+  /**
+   * For the same frames, capture → the frame's arrival at the viewer (its
+   * receiveTime: the transport without the receiver's buffering); empty
+   * where the browser gives no receiveTime.
+   */
+  receiveLatencyMs: number[];
+  /** Rendered frames whose stamp was read, and whose stamp failed its CRC or was another frame's (the picture changed before the page read it). */
+  read: number;
+  unreadable: number;
+  /** Source frames never shown: frame numbers passed over between two read frames, beyond the frames presented between them. */
+  neverShown: number;
+  /** Presentations that showed no newer frame than the one before. */
+  repeated: number;
+  /** Read frames older than one already shown. */
+  outOfOrder: number;
+  /** Per audio marker heard: emission → heard. */
+  audioLatencyMs: number[];
+  /** Per audio marker heard while the picture moved: audio latency − the picture's latency then (positive: sound behind picture). */
+  avOffsetMs: number[];
+}
+
 /** Epoch milliseconds, from performance.timeOrigin + performance.now() in the page. */
 export type EpochMs = number;
 
@@ -73,6 +102,8 @@ export type PageReport =
       frameCount?: number;
       video?: VideoInboundStats;
       audio?: AudioInboundStats;
+      /** Browser viewers of the stamped source (absent when nothing was read). */
+      stamps?: StampBatch;
     }
   | { type: 'published'; t: EpochMs; kinds: string[] }
   | { type: 'publisherSample'; t: EpochMs; video?: VideoOutboundStats; audio?: AudioOutboundStats };
@@ -92,9 +123,13 @@ export interface PageConfig {
     maxAttempts: number;
     disconnectGraceMs: number;
   };
+  /** Viewer only: read the stamped source's frame stamps and audio markers. */
+  readStamps?: boolean;
   /** Publisher only. */
   media?: {
     video: { codec: 'VP8' | 'H264'; width: number; height: number; fps: number; maxBitrate: number } | null;
     audio: boolean;
+    /** stamped: livedrill's own source (stamp.ts, audioMarkers.ts); fake: Chromium's fake camera and microphone. */
+    source: 'stamped' | 'fake';
   };
 }

@@ -1,11 +1,13 @@
 /**
  * A viewer page: joins the room, consumes every producer, plays audio and
- * video, timestamps every rendered frame and samples getStats(). Losing
+ * video, timestamps every rendered frame (and, from the stamped source, reads
+ * its stamp and hears its audio markers) and samples getStats(). Losing
  * signaling or the session is handled by PeerSession, like a production SDK.
  */
 import { Device, type types } from 'mediasoup-client';
 import { PeerSession, type JoinReply } from './session.js';
 import type { AudioInboundStats, PageConfig, PageReport, VideoInboundStats } from './reports.js';
+import { StampReader } from './StampReader.js';
 
 export interface ViewerControls {
   /** Starts joining; the page is loaded first so browser start-up cost never overlaps measurement. */
@@ -27,6 +29,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   document.body.append(video, audio);
 
   let frames: number[] = [];
+  const stamps = cfg.readStamps ? new StampReader() : undefined;
   let sawFirstFrame = false;
   let last: { t: number; presented: number } | undefined;
   const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
@@ -37,6 +40,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
     const missed = last ? meta.presentedFrames - last.presented - 1 : 0;
     for (let i = 1; i <= missed; i++) frames.push(last!.t + ((t - last!.t) * i) / (missed + 1));
     frames.push(t);
+    stamps?.onFrame(video, meta);
     last = { t, presented: meta.presentedFrames };
     if (!sawFirstFrame) {
       sawFirstFrame = true;
@@ -69,7 +73,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
         if (s.kind === 'audio') audioStats = sum(audioStats, pick(s, AUDIO_FIELDS)) as unknown as AudioInboundStats;
       });
     }
-    report({ type: 'viewerSample', t: now(), frames: batch, video: videoStats, audio: audioStats });
+    report({ type: 'viewerSample', t: now(), frames: batch, video: videoStats, audio: audioStats, stamps: stamps?.take() });
   };
   const sampler = setInterval(() => void sample(), cfg.sampleIntervalMs);
 
@@ -88,6 +92,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       element = video;
     } else if (consumer.kind === 'audio' && !audio.srcObject) {
       element = audio;
+      stamps?.listen(consumer.track).catch(fail);
     } else {
       element = document.createElement(consumer.kind);
       element.autoplay = true;
@@ -152,6 +157,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
     leave(): void {
       clearInterval(sampler);
       session.leave();
+      stamps?.close();
     },
   };
 }

@@ -24,4 +24,6 @@ export interface ViewerMeasurement {
   fixedFreezeThresholdsMs: number[];
   /** An audio-only broadcast: first audio, not a video frame, marks join and recovery. */
   audioOnly: boolean;
+  /** Browser viewers of the stamped source read its stamps and audio markers. */
+  readsStamps: boolean;
 }

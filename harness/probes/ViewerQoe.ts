@@ -1,6 +1,7 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { AudioInboundStats, VideoInboundStats } from '../page/reports.js';
+import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
 import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
+import { ViewerLatency } from './latency.js';
 
 /** Counters a viewer accumulates; per-sample growth is emitted as a delta of the same shape. */
 export interface QoeCounters {
@@ -24,6 +25,12 @@ export interface QoeCounters {
   browserFreezeSeconds: number;
   browserPauseCount: number;
   browserPauseSeconds: number;
+  /** From the stamped source's stamps (page/StampTracker.ts): rendered frames read and unreadable, source frames never shown, repeated, out of order. */
+  stampsRead: number;
+  stampsUnreadable: number;
+  framesNeverShown: number;
+  framesRepeated: number;
+  framesOutOfOrder: number;
 }
 
 export const zeroCounters = (): QoeCounters => ({
@@ -31,12 +38,14 @@ export const zeroCounters = (): QoeCounters => ({
   nackCount: 0, pliCount: 0, firCount: 0, videoBytesReceived: 0, audioSamplesReceived: 0,
   audioConcealedSamples: 0, audioConcealmentEvents: 0, audioPacketsReceived: 0, audioPacketsLost: 0,
   audioBytesReceived: 0, browserFreezeCount: 0, browserFreezeSeconds: 0, browserPauseCount: 0, browserPauseSeconds: 0,
+  stampsRead: 0, stampsUnreadable: 0, framesNeverShown: 0, framesRepeated: 0, framesOutOfOrder: 0,
 });
 
 export type QoeEvents = {
   joined: [joinSeconds: number];
   freeze: [freeze: Freeze];
-  sample: [t: number, delta: QoeCounters];
+  /** Per sample: the counters' growth, and what the stamps and audio markers measured in it. */
+  sample: [t: number, delta: QoeCounters, stamps: StampBatch | undefined];
   disconnected: [t: number];
   recovered: [t: number, downSeconds: number];
 };
@@ -52,6 +61,8 @@ export class ViewerQoe {
   readonly observer = new TypedEmitter<QoeEvents>();
   readonly freezes: FreezeDetector;
   readonly totals = zeroCounters();
+  /** Stamped source: what its stamps and audio markers timed. */
+  readonly latency = new ViewerLatency();
   joinRequestedAt: number | undefined;
   firstMediaAt: number | undefined;
   disconnectedAt: number | undefined;
@@ -72,10 +83,12 @@ export class ViewerQoe {
   /**
    * @param audioOnly an audio-only broadcast: audio, not video frames, marks
    *   the join (first audio) and recoveries.
+   * @param readsStamps the viewer reads the stamped source: latency is measured (no reading, no figure).
    */
   constructor(
     fixedFreezeThresholdsMs: readonly number[],
     readonly audioOnly = false,
+    readonly readsStamps = false,
   ) {
     this.freezes = new FreezeDetector(fixedFreezeThresholdsMs);
   }
@@ -155,7 +168,7 @@ export class ViewerQoe {
     return this.audioOnly ? this.#lastRealAudioAt : this.freezes.lastFrame;
   }
 
-  onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number): void {
+  onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number, stamps?: StampBatch): void {
     if (this.#lastSampleAt !== undefined && t > this.#lastSampleAt) this.#sampleIntervalMs = t - this.#lastSampleAt;
     this.#lastSampleAt = t;
     const d = zeroCounters();
@@ -186,13 +199,21 @@ export class ViewerQoe {
       d.audioBytesReceived = growth(audio.bytesReceived, p?.bytesReceived);
       this.#lastAudio = audio;
     }
+    if (stamps) {
+      d.stampsRead = stamps.read;
+      d.stampsUnreadable = stamps.unreadable;
+      d.framesNeverShown = stamps.neverShown;
+      d.framesRepeated = stamps.repeated;
+      d.framesOutOfOrder = stamps.outOfOrder;
+      this.latency.add(stamps);
+    }
     for (const key of Object.keys(d) as Array<keyof QoeCounters>) {
       if (key !== 'framesRendered') this.totals[key] += d[key];
     }
     // Audio played for real (not concealment) in this sample period.
     if (d.audioSamplesReceived > 2 * d.audioConcealedSamples) this.#lastRealAudioAt = t;
     if (this.audioOnly && d.audioSamplesReceived > d.audioConcealedSamples) this.#mediaArrived(t);
-    this.observer.emit('sample', t, d);
+    this.observer.emit('sample', t, d, stamps);
   }
 
   /** A new receiver (after a rejoin) starts its cumulative stats from zero. */

@@ -1,10 +1,11 @@
 /**
  * The series report.html draws (charts.client.js): frozen share, audio
- * concealment and connection events on regular grids over the run.
+ * concealment, latency and connection events on regular grids over the run.
  */
-import { minOf } from '../../common/stats.js';
+import { median, minOf } from '../../common/stats.js';
 import type { RunRecord } from '../journal/records.js';
 import type { ViewerEvidence } from './viewerEvidence.js';
+import { AUDIO_MARKER } from '../page/audioMarkers.js';
 
 export interface ChartData {
   from: number;
@@ -14,6 +15,15 @@ export interface ChartData {
   frozenShare: { stepMs: number; t: number[]; w3c: number[]; fixedVideo: number[]; joined: number[] };
   /** Concealed / received audio per period, all viewers pooled and the worst viewer. */
   audioConcealment: { stepMs: number; t: number[]; all: Array<number | null>; worst: Array<number | null> };
+  /** Stamped source, per step (ms): median glass-to-glass latency of all viewers' frames and of the worst viewer's, median capture → received, median audio latency. */
+  latency: {
+    stepMs: number;
+    t: number[];
+    video: Array<number | null>;
+    worstVideo: Array<number | null>;
+    received: Array<number | null>;
+    audio: Array<number | null>;
+  };
   /** Per bucket: first frames (joins), disconnections, recoveries; viewers watching at the bucket's end. */
   connections: { stepMs: number; t: number[]; joins: number[]; disconnects: number[]; recoveries: number[]; watching: number[] };
 }
@@ -35,6 +45,7 @@ export function chartSeries(rec: RunRecord, viewers: ViewerEvidence[]): ChartDat
     faults: rec.faults.map((f) => ({ faultId: f.faultId, kind: f.kind, start: f.start, end: f.end })),
     frozenShare: frozenShare(span, viewers),
     audioConcealment: audioConcealment(span, rec),
+    latency: latency(span, rec),
     connections: connections(span, viewers),
   };
 }
@@ -94,6 +105,40 @@ function audioConcealment(span: Span, rec: RunRecord): ChartData['audioConcealme
     t: Array.from({ length: m }, (_, i) => span.from + (i + 1) * stepMs),
     all: pooled.map((c) => (c.received > 0 ? Math.min(1, c.concealed / c.received) : null)),
     worst: pooled.map((c) => c.worst),
+  };
+}
+
+/**
+ * Every frame's latency in a step pooled, and the viewer whose median is
+ * highest. A step is whole sample periods, and at least one audio marker
+ * period, so each viewer's sound is in every step.
+ */
+function latency(span: Span, rec: RunRecord): ChartData['latency'] {
+  const unit = Math.ceil(AUDIO_MARKER.periodMs / rec.sampleIntervalMs) * rec.sampleIntervalMs;
+  const stepMs = step(span.length, 2000, unit);
+  const m = Math.floor(span.length / stepMs) + 1;
+  const cells = Array.from({ length: m }, () => ({ video: [] as number[], received: [] as number[], audio: [] as number[], worst: null as number | null }));
+  for (const v of rec.viewers) {
+    const own = new Map<number, number[]>();
+    for (const s of v.samples) {
+      const i = Math.floor((s.t - span.from) / stepMs);
+      if (i < 0 || i >= m || !s.stamps) continue;
+      cells[i].video.push(...s.stamps.videoLatencyMs);
+      cells[i].received.push(...s.stamps.receiveLatencyMs);
+      cells[i].audio.push(...s.stamps.audioLatencyMs);
+      if (!own.has(i)) own.set(i, []);
+      own.get(i)!.push(...s.stamps.videoLatencyMs);
+    }
+    for (const [i, values] of own) if (values.length > 0) cells[i].worst = Math.max(cells[i].worst ?? -Infinity, median(values));
+  }
+  const medianOrNull = (values: number[]): number | null => (values.length > 0 ? median(values) : null);
+  return {
+    stepMs,
+    t: Array.from({ length: m }, (_, i) => span.from + (i + 1) * stepMs),
+    video: cells.map((c) => medianOrNull(c.video)),
+    worstVideo: cells.map((c) => c.worst),
+    received: cells.map((c) => medianOrNull(c.received)),
+    audio: cells.map((c) => medianOrNull(c.audio)),
   };
 }
 

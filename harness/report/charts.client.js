@@ -139,6 +139,25 @@
       );
     }
 
+    el = document.querySelector('[data-chart="latency"]');
+    if (el) {
+      var L = C.latency;
+      var msValue = function (u, v) { return v === null ? '-' : v.toFixed(0) + ' ms'; };
+      chart(
+        'latency',
+        el,
+        [
+          { label: 'Video, all viewers (median)', stroke: '#1565c0', width: 1.5, paths: stepped, value: msValue },
+          { label: 'Video, worst viewer (median)', stroke: '#64b5f6', width: 1, dash: [5, 3], paths: stepped, value: msValue },
+          { label: 'Video received, all viewers (median)', stroke: '#2e7d32', width: 1, dash: [2, 2], paths: stepped, value: msValue },
+          { label: 'Audio, all viewers (median)', stroke: '#6a1b9a', width: 1, paths: stepped, value: msValue },
+        ],
+        [L.t.map(sec), L.video, L.worstVideo, L.received, L.audio],
+        [{ values: function (u, vals) { return vals.map(function (v) { return v + ' ms'; }); }, size: 70 }],
+        { y: { range: function (u, lo, hi) { return [0, Math.max(100, Math.ceil((hi || 0) / 50) * 50)]; } } },
+      );
+    }
+
     el = document.querySelector('[data-chart="connections"]');
     if (el) {
       var N = C.connections;

@@ -13,6 +13,9 @@ import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 import { AUDIO_GAP_SAMPLES } from './audioGaps.js';
 import { WINDOW_MS } from './faultWindows.js';
 import { every, grouped, inSeconds, pct } from './format.js';
+import { STAMP_BITS, STAMP_LAYOUT } from '../page/stamp.js';
+import { AUDIO_MARKER } from '../page/audioMarkers.js';
+import { IN_PROGRESS_MS } from '../run/impact.js';
 
 /** What a scenario measures when it says nothing: the scenario schema is where these defaults live. */
 export const MEASUREMENT_DEFAULTS = scenarioSchema.shape.measurement.parse(undefined);
@@ -64,6 +67,48 @@ export const DEFINITIONS: Definition[] = [
     text:
       `The vendor-dashboard style definition: any gap between two rendered frames longer than ${VIDEO_GAP_MS} ms, whatever the frame rate. ` +
       'Taken from the run\'s freeze records when the scenario measured this threshold, otherwise recomputed from the journaled frame timestamps.',
+  },
+  {
+    term: 'Stamped source',
+    text:
+      'Unless the scenario says publisher.source: fake (Chromium\'s fake camera and microphone), the publisher sends livedrill\'s own source. Video: a canvas ' +
+      'drawing a moving picture and, on every frame, a stamp at its top-left corner: the frame\'s number (24 bits) and its capture time (epoch ms, 32 bits), ' +
+      `checked by a CRC-16, as ${STAMP_LAYOUT.columns} × ${STAMP_LAYOUT.rows} = ${STAMP_BITS} black or white square blocks, each 1/${STAMP_LAYOUT.blocksAcross} of the picture's width, ` +
+      'on a black margin. Each drawn frame is captured once, so frame numbers count the frames given to the encoder. Audio: a quiet tone with a loud ' +
+      `${AUDIO_MARKER.burstMs} ms burst at ${AUDIO_MARKER.burstHz} Hz starting at every whole second of the publisher's clock. Every browser viewer reads the stamp ` +
+      'of each frame it renders (the stamp region only, one pixel per block, taken at the block\'s centre, 1 = brighter than mid-grey) and listens for the bursts. ' +
+      'A stamp whose CRC does not hold is counted unreadable, never guessed.',
+  },
+  {
+    term: 'Glass-to-glass latency',
+    text:
+      'Per frame shown for the first time: its presentation time at the viewer (requestVideoFrameCallback presentationTime) minus the capture time in its stamp. ' +
+      'Publisher and viewers run on one machine and read one clock (epoch ms of the pages), so no clock offset enters it. It includes capture, encoding, ' +
+      'the network and the SFU, the jitter buffer, decoding, and the wait for the compositor (presentation times fall on its refresh, about 16.7 ms apart). ' +
+      'p50 / p95 / max are nearest-rank over every frame, exact to 1 ms. Beside it, "received" is capture → the frame\'s arrival at the viewer ' +
+      '(requestVideoFrameCallback receiveTime): the transport alone. The difference is the receiver\'s doing: jitter buffer, decoding, and lip sync, which holds ' +
+      'the picture back to match the sound; such a hold absorbs part of a sudden network delay at first, so glass-to-glass latency may rise by less than the ' +
+      'delay until lip sync catches up, while "received" rises by the delay at once. In a fault\'s impact, "latency before → during" is the median over as long ' +
+      'a window just before the fault and over the fault.',
+  },
+  {
+    term: 'Audio latency and A/V offset',
+    text:
+      'Audio latency: the onset of a burst as the viewer\'s page hears it (its audio rendering, after playout) minus the whole second it was emitted at. ' +
+      'Both ends time the burst at the audio rendering callback that carries it: the resolution is one callback at each end (about 10 ms). ' +
+      'A/V offset = audio latency − the picture\'s latency then (the median of its last 30 frames): positive means the sound is behind the picture. ' +
+      `It is not computed while the picture stands still (no frame in the last second). The emission second is the one nearest to the picture's latency, ` +
+      `so offsets up to ±${AUDIO_MARKER.periodMs / 2} ms are told apart (without video, audio latency is taken to be under ${inSeconds(AUDIO_MARKER.periodMs)}). ` +
+      'WebRTC delays the picture to match the sound (lip sync) within about 30 ms, and only gradually: the offset right after a join or a fault may be larger.',
+  },
+  {
+    term: 'Frames never shown (frame-exact)',
+    text:
+      'From the stamps: frame numbers a viewer passed over, beyond the frames its video element presented in between (a frame presented while the page was too ' +
+      'busy to read it, or with an unreadable stamp, counts as shown). Beside the freeze rules, which judge the time between rendered frames, this says how many ' +
+      'frames of the source were lost on the way: frames the encoder dropped, frames the SFU did not forward (a paused consumer, the wait for a keyframe), ' +
+      'frames the receiver decoded too late. Repeated: a frame presented again; out of order: a frame older than one already shown. In a fault\'s impact, ' +
+      `frames never shown are counted from its start to ${inSeconds(IN_PROGRESS_MS)} after its end (the sample that shows the first frame after a cut reports the cut).`,
   },
   {
     term: `Audio gap >= ${AUDIO_GAP_MS} ms (fixed threshold)`,

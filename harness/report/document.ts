@@ -6,7 +6,7 @@
 import { EVIDENCE_FORMAT, type Evidence } from './evidence.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 import type { Block } from './blocks.js';
-import { num, pct, secs, utc } from './format.js';
+import { ms, num, pct, secs, utc } from './format.js';
 import { groundTruthBlocks, windowBlocks } from './faultBlocks.js';
 import { impactBlocks } from './impactBlocks.js';
 import { timelineBlocks } from './timelineBlocks.js';
@@ -119,6 +119,13 @@ const CHARTS: Block[] = [
   },
   {
     type: 'chart',
+    id: 'chart-latency',
+    title: 'Latency (stamped source)',
+    caption:
+      'Glass-to-glass latency per sample period: median of all viewers\' frames, the viewer with the highest median, the median capture → received (the transport alone), and the median audio latency; shaded: fault windows. Empty without the stamped source.',
+  },
+  {
+    type: 'chart',
     id: 'chart-connections',
     title: 'Joins, disconnections and recoveries',
     caption: 'Per bucket: viewers that showed their first frame, lost their connection or session, recovered; line: viewers watching.',
@@ -143,6 +150,10 @@ function viewerBlocks(ev: Evidence): Block[] {
         'Audio concealed',
         'Video loss',
         'Audio loss',
+        'Latency p50 / p95 (received p50)',
+        'Audio latency p50',
+        'A/V offset p50',
+        'Frames never shown',
         'Disconnects',
         'At end',
       ],
@@ -158,6 +169,10 @@ function viewerBlocks(ev: Evidence): Block[] {
         `${num(v.audio.concealedSeconds)} s (${pct(v.audio.concealedRatio, 2)})`,
         pct(v.packets.video.lossRatio, 2),
         pct(v.packets.audio.lossRatio, 2),
+        v.latency?.video ? `${ms(v.latency.video.p50)} / ${ms(v.latency.video.p95)} (${ms(v.latency.received?.p50)})` : '-',
+        ms(v.latency?.audio?.p50),
+        ms(v.latency?.avOffset?.p50),
+        v.stamps ? String(v.stamps.neverShown) : '-',
         String(v.disconnects.length),
         v.firstFrameAt === null ? 'never joined' : v.connectedAtEnd ? 'watching' : 'NOT watching',
       ]),

@@ -20,6 +20,8 @@ export const pct = (ratio: number | null | undefined, digits = 1): string =>
   ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '-' : `${(ratio * 100).toFixed(digits)} %`;
 export const kbps = (bps: number | null | undefined): string => (bps === null || bps === undefined ? '-' : `${(bps / 1000).toFixed(0)} kbps`);
 export const secs = (s: number | null | undefined, digits = 2): string => (s === null || s === undefined ? '-' : `${s.toFixed(digits)} s`);
+/** Seconds shown as whole milliseconds: "183 ms". */
+export const ms = (s: number | null | undefined): string => (s === null || s === undefined || !Number.isFinite(s) ? '-' : `${(s * 1000).toFixed(0)} ms`);
 
 /** A duration in ms for people: "850 ms", "42.0 s", "12 min 5 s", "3 h 4 min". */
 export function duration(ms: number | null | undefined): string {

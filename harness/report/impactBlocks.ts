@@ -4,7 +4,7 @@ import type { DurationStats } from './durations.js';
 import type { FaultEvidence } from './faultEvidence.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 import type { Block } from './blocks.js';
-import { inSeconds, kbps, num, pct, secs } from './format.js';
+import { inSeconds, kbps, ms, num, pct, secs } from './format.js';
 import { SETTLE_MS } from '../run/impact.js';
 
 export function impactBlocks(ev: Evidence): Block[] {
@@ -80,6 +80,8 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         'Disconnects',
         'Recovery',
         'Back by end',
+        'Latency before → during (received)',
+        'Frames never shown',
       ],
       rows: shown.map((v) => [
         v.id,
@@ -93,6 +95,9 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         String(v.disconnects),
         v.recoverySeconds === null ? 'never' : secs(v.recoverySeconds),
         v.recoveredByEnd ? 'yes' : 'NO',
+        // Summaries written before the stamped source have neither figure.
+        v.latencySeconds ? `${ms(v.latencySeconds.before)} → ${ms(v.latencySeconds.during)} (${ms(v.receiveLatencySeconds?.before)} → ${ms(v.receiveLatencySeconds?.during)})` : '-',
+        v.framesNeverShown == null ? '-' : String(v.framesNeverShown),
       ]),
       note: rest > 0 ? `${rest} other viewer(s) neither targeted nor affected.` : undefined,
     },

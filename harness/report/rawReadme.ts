@@ -40,9 +40,13 @@ summary.json
    audio {samplesReceived, concealedSeconds, concealedRatio, concealmentEvents},
    video {packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDropped,
    browserFreezeCount, browserFreezeSeconds, browserPauseCount, browserPauseSeconds (Chromium's own)}, disconnects, recoveries,
-   connectedAtEnd},
+   connectedAtEnd,
+   latency (null unless the viewer read the stamped source) {video, received, audio, avOffset: each
+   {count, min, p50, p95, max} in seconds or null}, stamps (null likewise) {read, unreadable,
+   neverShown, repeated, outOfOrder}},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
-   attribution window), viewers[] per-viewer impact, affected, affectedUntargeted,
+   attribution window), viewers[] per-viewer impact (with latencySeconds and
+   receiveLatencySeconds {before, during}, framesNeverShown from the stamped source), affected, affectedUntargeted,
    unrecovered, recoverySeconds {p50, p95, max}, keyframeRequests,
    publisherBitrateBps {before, during},
  network: per peer packets forwarded/dropped by the impairment relay (network faults),

@@ -38,6 +38,9 @@ export interface ViewerEvidence {
   down: Array<{ start: number; end: number | null }>;
   reconnectAttempts: number;
   connectedAtEnd: boolean;
+  /** Stamped source (null: not read): latencies over the whole run (s), and the frame-exact counts beside the freeze rule. */
+  latency: ViewerTrack['latency'];
+  stamps: ViewerTrack['stamps'];
 }
 
 /** Measurement ends at `end` for every viewer. */
@@ -79,6 +82,8 @@ export function viewerEvidence(v: ViewerTrack, end: number): ViewerEvidence {
     down: downSpans(v),
     reconnectAttempts: v.reconnectAttempts.length,
     connectedAtEnd: v.connectedAtEnd,
+    latency: v.latency,
+    stamps: v.stamps,
   };
 }
 

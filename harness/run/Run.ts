@@ -259,7 +259,11 @@ export class Run {
     this.#steadyFrom = Date.now();
     // Fault times are known now: impact analysis reads viewer samples only around them.
     const steady = this.#steadyFrom;
-    this.#sampleWindows = this.options.scenario.faults.map((f) => [steady + f.at - LEAD_MS, steady + f.at + faultDuration(f) + SETTLE_MS + 5000]);
+    // From as long before a fault as it lasts: its latency is set against the one just before it.
+    this.#sampleWindows = this.options.scenario.faults.map((f) => [
+      steady + f.at - Math.max(LEAD_MS, faultDuration(f)),
+      steady + f.at + faultDuration(f) + SETTLE_MS + 5000,
+    ]);
     this.journal.write('run.steady', {});
     this.observer.emit('phase', 'broadcasting');
   }
@@ -344,7 +348,7 @@ export class Run {
     const { count } = scenario.publisher;
     for (let i = 1; i <= count; i++) {
       const id = count === 1 ? HOST_PUBLISHER_ID : `${HOST_PUBLISHER_ID}-${i}`;
-      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio } });
+      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio, source: scenario.publisher.source } });
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
       await publisher.open(publisherBrowser, this.#pages!);
@@ -355,12 +359,13 @@ export class Run {
   async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
-    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly };
+    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
+      const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, page }),
+        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, readsStamps, page }),
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {

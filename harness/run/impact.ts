@@ -8,7 +8,8 @@ import type { FaultMetricName } from '../scenario/thresholds.js';
 import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/records.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
-import { percentile } from '../../common/stats.js';
+import type { StampBatch } from '../page/reports.js';
+import { median, percentile } from '../../common/stats.js';
 
 export interface ViewerImpact {
   id: string;
@@ -37,6 +38,16 @@ export interface ViewerImpact {
    * it never showed any. Its join time absorbed the fault: it counts as affected.
    */
   joinDelayedSeconds: number | null;
+  /**
+   * Stamped source: the median glass-to-glass latency of the frames shown over
+   * as long a window just before the fault and during it (null: no stamp read
+   * then, or a fault with no duration).
+   */
+  latencySeconds: { before: number | null; during: number | null };
+  /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
+  receiveLatencySeconds: { before: number | null; during: number | null };
+  /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
+  framesNeverShown: number | null;
 }
 
 /** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
@@ -91,7 +102,7 @@ export const LEAD_MS = 200;
  * is its doing rather than the settling of an earlier fault (a disconnection is
  * noticed, a concealed audio period reported, a little after the cut).
  */
-const IN_PROGRESS_MS = 1000;
+export const IN_PROGRESS_MS = 1000;
 /** Less than this much concealment in a window is ordinary jitter, not impact. */
 export const AUDIO_IMPACT_SECONDS = 0.2;
 /**
@@ -264,6 +275,16 @@ function viewerImpact(
   const lost = during.reduce((a, s) => a + s.packetsLost, 0);
   const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
+  const stamped = (from: number, to: number): StampBatch[] =>
+    v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
+  const aroundFault = (field: 'videoLatencyMs' | 'receiveLatencyMs'): ViewerImpact['latencySeconds'] => {
+    const between = (from: number, to: number): number | null => {
+      const latencies = stamped(from, to).flatMap((s) => s[field]);
+      return latencies.length > 0 ? median(latencies) / 1000 : null;
+    };
+    return { before: between(2 * fault.start - fault.end, fault.start), during: between(fault.start, fault.end) };
+  };
+  const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
 
   const joinDelayed =
     targeted &&
@@ -304,6 +325,9 @@ function viewerImpact(
     packetLossRatio: expected > 0 ? lost / expected : null,
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
     joinDelayedSeconds,
+    latencySeconds: aroundFault('videoLatencyMs'),
+    receiveLatencySeconds: aroundFault('receiveLatencyMs'),
+    framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + s.neverShown, 0) : null,
   };
 }
 

@@ -63,7 +63,9 @@ export function buildSummary(input: SummaryInput): RunSummary {
   const { viewers } = input;
   const sum = (f: (v: ViewerSummary) => number): number => viewers.reduce((a, v) => a + f(v), 0);
   const thresholds = evaluateThresholds(input.scenario.thresholds, (metric) =>
-    isViewerMetric(metric) ? viewers.map(VIEWER_METRICS[metric]) : FAULT_METRICS[metric](input.faults),
+    isViewerMetric(metric)
+      ? viewers.map(VIEWER_METRICS[metric]).filter((value): value is number => value !== null)
+      : FAULT_METRICS[metric](input.faults),
   );
   return {
     runId: input.runId,

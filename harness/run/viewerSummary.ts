@@ -2,6 +2,7 @@ import type { ViewerMetricName } from '../scenario/thresholds.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { type ViewerQoe } from '../probes/ViewerQoe.js';
 import type { FreezeTotals } from '../probes/freeze.js';
+import type { ViewerLatencySummary } from '../probes/latency.js';
 
 export interface ViewerSummary {
   id: string;
@@ -30,6 +31,16 @@ export interface ViewerSummary {
   recoveries: number;
   /** Watching when the run ended (joined, not disconnected). */
   connectedAtEnd: boolean;
+  /**
+   * From the stamped source (null: the viewer did not read it — fake source,
+   * synthetic viewer, stamps off): glass-to-glass latency of its frames, their
+   * capture → arrival (received), audio latency and A/V offset (audio − video;
+   * positive: sound behind picture) of its audio markers, in seconds, each
+   * null when nothing was measured.
+   */
+  latency: ViewerLatencySummary | null;
+  /** The frame-exact count beside the freeze rule: stamps read and unreadable, source frames never shown, repeated, out of order (null as latency). */
+  stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
 
 export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
@@ -68,14 +79,19 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     disconnects: qoe.disconnects,
     recoveries: qoe.recoveries,
     connectedAtEnd: qoe.connected,
+    latency: qoe.readsStamps ? qoe.latency.summary() : null,
+    stamps: qoe.readsStamps
+      ? { read: t.stampsRead, unreadable: t.stampsUnreadable, neverShown: t.framesNeverShown, repeated: t.framesRepeated, outOfOrder: t.framesOutOfOrder }
+      : null,
   };
 }
 
 /**
  * Per-viewer metrics that thresholds can name. A viewer that never showed a
  * frame has no join time: it counts as +Infinity, so it fails a join limit.
+ * null: the viewer does not measure this (latency without the stamped source).
  */
-export const VIEWER_METRICS: Record<ViewerMetricName, (v: ViewerSummary) => number> = {
+export const VIEWER_METRICS: Record<ViewerMetricName, (v: ViewerSummary) => number | null> = {
   join_seconds: (v) => v.joinSeconds ?? Number.POSITIVE_INFINITY,
   fps: (v) => v.fps,
   frames_rendered: (v) => v.framesRendered,
@@ -91,4 +107,7 @@ export const VIEWER_METRICS: Record<ViewerMetricName, (v: ViewerSummary) => numb
   },
   disconnects: (v) => v.disconnects,
   unrecovered: (v) => (v.connectedAtEnd ? 0 : 1),
+  // A reader that never read a stamp fails a latency limit, as a viewer that never joined fails a join limit.
+  latency_seconds: (v) => (v.latency ? (v.latency.video?.p95 ?? Number.POSITIVE_INFINITY) : null),
+  av_sync_seconds: (v) => (v.latency ? (v.latency.avOffset?.p50 ?? Number.POSITIVE_INFINITY) : null),
 };

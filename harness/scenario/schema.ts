@@ -43,6 +43,8 @@ export const scenarioSchema = z
             .strict(),
         ]).prefault({}),
         audio: z.boolean().default(true),
+        /** stamped: livedrill's own source, whose frames and sound viewers time (latency, frames never shown); fake: Chromium's fake devices. */
+        source: z.enum(['stamped', 'fake']).default('stamped'),
         /** Publishers with these settings (speakers of a voice room, participants of a call); the first is the host. */
         count: z.number().int().min(1).max(16).default(1),
       })
@@ -76,6 +78,8 @@ export const scenarioSchema = z
         syntheticSampleInterval: durationBetween(100, 60_000).default(1000),
         /** Gaps over these are reported too, beside the W3C rule (vendor dashboards use 500 ms). */
         fixedFreezeThresholds: z.array(durationBetween(1, 60_000)).max(8).default([500]),
+        /** Browser viewers read the stamped source's stamps and audio markers (false saves their CPU, and measures no latency). */
+        stamps: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -25,6 +25,10 @@ export const VIEWER_METRIC_NAMES = [
   'video_packet_loss_ratio',
   'disconnects',
   'unrecovered',
+  /** Each viewer's 95th-percentile glass-to-glass latency (stamped source only). */
+  'latency_seconds',
+  /** Each viewer's median A/V offset, audio − video latency (stamped source only). */
+  'av_sync_seconds',
 ] as const;
 export type ViewerMetricName = (typeof VIEWER_METRIC_NAMES)[number];
 

@@ -24,6 +24,7 @@ const sample = (t: number, concealedMs: number, receivedMs = 500): SampleDelta =
   audioConcealedSamples: concealedMs * 48,
   nackCount: 0,
   pliCount: 0,
+  stamps: null,
 });
 
 describe('audio gaps: a sample period with >= 200 ms of concealed audio (48 kHz)', () => {

@@ -25,7 +25,7 @@ function audio(from: number, to: number, concealedFrom = Infinity, concealedTo =
   const samples: ViewerTimeline['samples'] = [];
   for (let t = from + 0.5; t <= to + 1e-9; t += 0.5) {
     const concealed = Math.max(0, Math.min(t, concealedTo) - Math.max(t - 0.5, concealedFrom));
-    samples.push({ t: at(t), received: RATE / 2, concealed: Math.round(concealed * RATE), packetsReceived: 75, packetsLost: 0 });
+    samples.push({ t: at(t), received: RATE / 2, concealed: Math.round(concealed * RATE), packetsReceived: 75, packetsLost: 0, stamps: null });
   }
   return samples;
 }
@@ -179,5 +179,35 @@ describe('attribution by ground truth', () => {
     // Not targeted: its join is not the fault's doing.
     expect(of(a, 'freeze', 'browser-4')).toMatchObject({ affected: false, joinDelayedSeconds: null });
     expect(a.faults[0].unrecovered).toEqual(['browser-3']);
+  });
+});
+
+describe('latency and frames never shown around a fault (stamped source)', () => {
+  /** Samples every 0.5 s over [from, to) with the given latency (ms) at each, and frames never shown reported at `gapAt`. */
+  function stamped(from: number, to: number, latencyAt: (t: number) => number, gap?: { at: number; frames: number }): ViewerTimeline['samples'] {
+    return audio(from, to).map((s) => {
+      const t = (s.t - T0) / 1000;
+      const neverShown = gap && Math.abs(t - gap.at) < 0.25 ? gap.frames : 0;
+      const latency = latencyAt(t);
+      return { ...s, stamps: { videoLatencyMs: Array(15).fill(latency), receiveLatencyMs: [], read: 15, unreadable: 0, neverShown, repeated: 0, outOfOrder: 0, audioLatencyMs: [], avOffsetMs: [] } };
+    });
+  }
+
+  it('sets the latency during a fault against as long a window before it, and counts the frames never shown up to 1 s after its end', () => {
+    const faults = [fault('delay', 'network', 10, 16, ['browser-1']), fault('freeze', 'video-freeze', 20, 23, ['browser-2'])];
+    const viewers = [
+      viewer('browser-1', { samples: stamped(2, 30, (t) => (t > 10.2 && t <= 16 ? 240 : 40)) }),
+      viewer('browser-2', { samples: stamped(2, 30, () => 40, { at: 23.5, frames: 91 }) }),
+      viewer('browser-3'),
+    ];
+    const a = measureImpact(faults, viewers, [], at(40));
+    const delayed = of(a, 'delay', 'browser-1');
+    expect(delayed.latencySeconds.before).toBeCloseTo(0.04, 6);
+    expect(delayed.latencySeconds.during).toBeCloseTo(0.24, 6);
+    expect(of(a, 'delay', 'browser-2').latencySeconds).toEqual({ before: 0.04, during: 0.04 });
+    expect(of(a, 'freeze', 'browser-2').framesNeverShown).toBe(91);
+    expect(of(a, 'freeze', 'browser-1').framesNeverShown).toBe(0);
+    // No stamp read: no figure, rather than a zero.
+    expect(of(a, 'freeze', 'browser-3')).toMatchObject({ latencySeconds: { before: null, during: null }, framesNeverShown: null });
   });
 });

@@ -10,6 +10,7 @@ import type { ViewerSummary } from '../../harness/run/viewerSummary.js';
 import type { FaultImpact, ViewerImpact } from '../../harness/run/impact.js';
 import type { Reliability } from '../../harness/probes/SelfWatch.js';
 import { parseScenario } from '../../harness/scenario/load.js';
+import type { LatencySummary } from '../../harness/probes/latency.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
@@ -24,7 +25,11 @@ interface ViewerParts {
   freezeSeconds?: number;
   concealedSeconds?: number;
   disconnects?: number;
+  /** Stamped source: the viewer's p95 latency and median A/V offset (s); null: it read no stamp. Absent: it did not read the source. */
+  latency?: { p95: number; avOffset: number } | null;
 }
+
+const distribution = (value: number): LatencySummary => ({ count: 100, min: value, p50: value, p95: value, max: value });
 
 function viewer(id: string, parts: ViewerParts = {}): ViewerSummary {
   return {
@@ -53,6 +58,11 @@ function viewer(id: string, parts: ViewerParts = {}): ViewerSummary {
     disconnects: parts.disconnects ?? 0,
     recoveries: parts.disconnects ?? 0,
     connectedAtEnd: true,
+    latency:
+      parts.latency === undefined
+        ? null
+        : { video: parts.latency && distribution(parts.latency.p95), received: null, audio: null, avOffset: parts.latency && distribution(parts.latency.avOffset) },
+    stamps: parts.latency === undefined ? null : { read: 1650, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
   };
 }
 
@@ -72,6 +82,9 @@ function viewerImpact(id: string, parts: Partial<ViewerImpact> = {}): ViewerImpa
     packetLossRatio: 0,
     signalingDownSeconds: null,
     joinDelayedSeconds: null,
+    latencySeconds: { before: null, during: null },
+    receiveLatencySeconds: { before: null, during: null },
+    framesNeverShown: null,
     ...parts,
   };
 }
@@ -180,6 +193,25 @@ describe('run summary', () => {
     const neverJoined = buildSummary(input({ scenario: scenario('thresholds: { join_seconds: ["p95 < 5"] }\n'), viewers: late }));
     expect(neverJoined.thresholds[0]).toMatchObject({ measured: Number.POSITIVE_INFINITY, pass: false });
     expect(neverJoined.pass).toBe(false);
+  });
+
+  it('judges latency thresholds on the viewers that read the stamped source; one that read no stamp fails them', () => {
+    const thresholds = 'thresholds:\n  latency_seconds: ["max < 0.5"]\n  av_sync_seconds: ["min > -0.04", "max < 0.04"]\n';
+    const viewers = [
+      viewer('browser-1', { latency: { p95: 0.12, avOffset: 0.01 } }),
+      viewer('browser-2', { latency: { p95: 0.32, avOffset: -0.02 } }),
+      viewer('synthetic-1'),
+    ];
+    const summary = buildSummary(input({ scenario: scenario(thresholds), viewers }));
+    expect(summary.thresholds.map((t) => [t.metric, t.condition, t.measured, t.pass])).toEqual([
+      ['latency_seconds', 'max < 0.5', 0.32, true],
+      ['av_sync_seconds', 'min > -0.04', -0.02, true],
+      ['av_sync_seconds', 'max < 0.04', 0.01, true],
+    ]);
+    const blind = buildSummary(input({ scenario: scenario(thresholds), viewers: [...viewers, viewer('browser-3', { latency: null })] }));
+    expect(blind.thresholds.map((t) => t.pass)).toEqual([false, true, false]);
+    const unstamped = buildSummary(input({ scenario: scenario(thresholds), viewers: [viewer('browser-1')] }));
+    expect(unstamped.thresholds.map((t) => [t.measured, t.pass])).toEqual([[null, false], [null, false], [null, false]]);
   });
 
   it('judges fault thresholds on the faults\' impact: recovery of affected viewers, unrecovered viewers per fault', () => {
