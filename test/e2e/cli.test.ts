@@ -49,11 +49,16 @@ describe('the compiled CLI', () => {
   });
 
   it('reads the files its modules find next to them from the source tree', () => {
-    // Each is a URL relative to the source file that reads it (the page code, the chart code, the scorecard's yardstick SLA).
+    // Each is a URL relative to the source file that reads it (the page code, the chart code, the scorecard's yardstick SLA...).
     const bundle = readFileSync(join(out, BUNDLE), 'utf8');
-    const urls = [...bundle.matchAll(/new URL\("([^"]+)", new URL\("([^"]+)", import\.meta\.url\)\.href\)/g)];
-    expect(urls.map(([, file]) => file).sort()).toEqual(['../../scenarios/sla/urgent-30m-24x7.yaml', '../page/main.ts', './charts.client.js']);
-    for (const [, file, source] of urls) expect(existsSync(resolve(dirname(resolve(out, source)), file)), file).toBe(true);
+    const urls = [...bundle.matchAll(/new URL\((["`])([^"`]+)\1, new URL\("([^"]+)", import\.meta\.url\)\.href\)/g)].map(([, , file, source]) => ({ file, source }));
+    expect(urls.map((u) => u.file)).toEqual(expect.arrayContaining(['../page/${file}', './charts.client.js', '../../scenarios/sla/urgent-30m-24x7.yaml']));
+    for (const { file, source } of urls) {
+      // A template names a folder of files; the native receive addon exists only where set-up could build it.
+      if (file.endsWith('.node')) continue;
+      const path = resolve(dirname(resolve(out, source)), file.includes('${') ? dirname(file) : file);
+      expect(existsSync(path), file).toBe(true);
+    }
     const sources = [...bundle.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map(([, source]) => source);
     expect(sources.length).toBeGreaterThanOrEqual(4);
     for (const source of sources) expect(existsSync(resolve(out, source)), source).toBe(true);
