@@ -7,7 +7,7 @@ import { AUDIO_SAMPLE_RATE, HOST_PUBLISHER_ID } from '../scenario/definitions.js
 import type { FaultMetricName } from '../scenario/thresholds.js';
 import type { FaultRecord, PublisherSample, ViewerTimeline } from '../journal/records.js';
 import type { NoiseSpan } from '../probes/SelfWatch.js';
-import type { FaultKind } from '../scenario/faults.js';
+import { FAULT_EFFECTS, type EffectKind } from '../scenario/faults.js';
 import type { StampBatch } from '../page/reports.js';
 import { median, percentile } from '../../common/stats.js';
 
@@ -51,8 +51,6 @@ export interface ViewerImpact {
 }
 
 /** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
-export type EffectKind = 'freeze' | 'audio' | 'disconnect' | 'signaling';
-
 export interface Effect {
   viewerId: string;
   kind: EffectKind;
@@ -112,16 +110,6 @@ export const AUDIO_IMPACT_SECONDS = 0.2;
  */
 const AUDIO_LISTED_SECONDS = 0.1;
 
-/** Which effects each kind of fault can cause. A signaling outage keeps media flowing by design. */
-export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
-  'video-freeze': ['freeze'],
-  'audio-drop': ['audio'],
-  'mass-disconnect': ['disconnect', 'freeze', 'audio'],
-  'worker-crash': ['disconnect', 'freeze', 'audio'],
-  'signaling-outage': ['signaling'],
-  network: ['freeze', 'audio', 'disconnect'],
-  'bitrate-collapse': ['freeze'],
-};
 
 /**
  * Who a fault can reach: the viewers it names; everyone when it strikes the

@@ -59,6 +59,20 @@ export const faultSchema = z.discriminatedUnion('kind', [
 export type FaultSpec = z.output<typeof faultSchema>;
 export type FaultKind = FaultSpec['kind'];
 
+/** Something a viewer goes through: a freeze, concealed audio, a disconnection, a signaling drop. */
+export type EffectKind = 'freeze' | 'audio' | 'disconnect' | 'signaling';
+
+/** Which effects each kind of fault can cause. A signaling outage keeps media flowing by design. */
+export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
+  'video-freeze': ['freeze'],
+  'audio-drop': ['audio'],
+  'mass-disconnect': ['disconnect', 'freeze', 'audio'],
+  'worker-crash': ['disconnect', 'freeze', 'audio'],
+  'signaling-outage': ['signaling'],
+  network: ['freeze', 'audio', 'disconnect'],
+  'bitrate-collapse': ['freeze'],
+};
+
 /** A fault's id: the one it was given, or its place and kind (`2-network`). */
 export function faultIdOf(spec: FaultSpec, index: number): string {
   return spec.id ?? `${index + 1}-${spec.kind}`;
