@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { esc } from '../../common/markup.js';
 import type { RunOutput } from '../run/output.js';
 import type { RunSummary } from '../run/summary.js';
 
@@ -59,6 +60,5 @@ export function junitXml(summary: RunSummary): string {
   ].join('\n');
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 // XML 1.0 has no way to write most control characters, even escaped: they are dropped.
-const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const escape = (text: string): string => esc(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ''));

@@ -4,6 +4,7 @@
  * per-viewer freeze timeline is an SVG drawn here, so it shows even with
  * JavaScript off; the time charts are uPlot canvases.
  */
+import { esc } from '../../common/markup.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +16,6 @@ import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 
 const require = createRequire(import.meta.url);
 const asset = (file: string): string => readFileSync(file, 'utf8');
-
-export const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Text safe inside <script>…</script>. */
 const scriptSafe = (s: string): string => s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');

@@ -3,7 +3,7 @@
  * fetched) with the vendors side by side. Each figure opens onto the values
  * behind it, each value linking to the run it comes from.
  */
-import { esc } from '../report/html.js';
+import { esc } from '../../common/markup.js';
 import { cellText, sampleValue } from './format.js';
 import type { Row, Section } from './model.js';
 import type { Scorecard } from './scorecard.js';
