@@ -1,17 +1,16 @@
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { PageConfig, PageReport, VideoOutboundStats } from '../page/reports.js';
-import { openReportingPage } from './chromium.js';
-import type { PageServer } from './PageServer.js';
+import type { PageReport, VideoOutboundStats } from '../page/reports.js';
+import type { MeasuredPage, PageOpener } from './MeasuredPage.js';
 
 export type PublisherEvents = {
   report: [report: PageReport];
 };
 
-/** The broadcaster: a Chromium page publishing its fake camera and microphone. */
+/** The broadcaster: a Chromium page publishing, livedrill's own or an app's (MeasuredPage). */
 export class BrowserPublisher {
   readonly observer = new TypedEmitter<PublisherEvents>();
-  #page: Page | undefined;
+  #page: MeasuredPage | undefined;
   #published: Promise<void>;
   #resolvePublished!: () => void;
   #rejectPublished!: (error: Error) => void;
@@ -20,7 +19,7 @@ export class BrowserPublisher {
 
   constructor(
     readonly id: string,
-    private readonly config: Omit<PageConfig, 'role' | 'peerId'>,
+    private readonly openPage: PageOpener,
   ) {
     this.#published = new Promise((resolve, reject) => {
       this.#resolvePublished = resolve;
@@ -28,15 +27,17 @@ export class BrowserPublisher {
     });
   }
 
-  /** Opens the page and resolves once its producers exist on the SFU. */
-  async open(browser: Browser, pages: PageServer, timeoutMs = 20_000): Promise<void> {
-    const url = pages.urlFor({ ...this.config, role: 'publisher', peerId: this.id });
-    this.#page = await openReportingPage<PageReport>(browser, url, (report) => this.#onReport(report));
+  /** Opens the page and resolves once it publishes (media leaves it). */
+  async open(browser: Browser, timeoutMs = 20_000): Promise<void> {
+    this.#page = await this.openPage(browser, (report) => this.#onReport(report));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`publisher did not publish within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => {
+        const errors = this.#page?.consoleErrors.length ? `; its console errors: ${this.#page.consoleErrors.join(' | ')}` : '';
+        reject(new Error(`publisher did not publish within ${timeoutMs} ms${errors}`));
+      }, timeoutMs);
     });
-    await Promise.race([this.#published, timeout]).finally(() => clearTimeout(timer));
+    await Promise.race([this.#page.join().then(() => this.#published), timeout]).finally(() => clearTimeout(timer));
   }
 
   #onReport(report: PageReport): void {
@@ -49,11 +50,16 @@ export class BrowserPublisher {
 
   /** Caps the video bitrate (bits/s), or restores the configured one with null. */
   async setMaxBitrate(bps: number | null): Promise<void> {
-    await this.#page?.evaluate((value) => (window as any).livedrill.then((c: any) => c.setMaxBitrate(value)), bps);
+    await this.#page?.call('setMaxBitrate', bps);
+  }
+
+  /** Stops (or restarts) the camera or microphone at the source: app pages only, through the probe. */
+  async pauseSource(kind: 'audio' | 'video', paused: boolean): Promise<void> {
+    await this.#page?.call('pause', kind, paused);
   }
 
   async close(): Promise<void> {
-    await this.#page?.evaluate(() => (window as any).livedrill?.then((c: any) => c.leave())).catch(() => {});
-    await this.#page?.close().catch(() => {});
+    await this.#page?.call('leave').catch(() => {});
+    await this.#page?.close();
   }
 }

@@ -1,43 +1,47 @@
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { PageConfig, PageReport } from '../page/reports.js';
+import type { PageReport } from '../page/reports.js';
 import type { Viewer, ViewerEvents, ViewerMeasurement } from '../probes/Viewer.js';
 import { ViewerQoe } from '../probes/ViewerQoe.js';
 import { applyReport } from '../probes/applyReport.js';
-import { openReportingPage } from './chromium.js';
-import type { PageServer } from './PageServer.js';
-
-
-export interface ViewerSettings extends ViewerMeasurement {
-  page: Omit<PageConfig, 'role' | 'peerId' | 'media' | 'readStamps'>;
-}
+import type { MeasuredPage, PageOpener } from './MeasuredPage.js';
 
 /**
- * A real viewer: one Chromium page receiving the broadcast. Its page measures
- * (frames, getStats) and this object turns the reports into QoE.
+ * A real viewer: one Chromium page receiving the broadcast, livedrill's own
+ * or an app's (MeasuredPage). Its page measures (frames, getStats) and this
+ * object turns the reports into QoE.
  */
 export class BrowserViewer implements Viewer {
   readonly kind = 'browser' as const;
   readonly observer = new TypedEmitter<ViewerEvents>();
   readonly qoe: ViewerQoe;
-  #page: Page | undefined;
+  #page: MeasuredPage | undefined;
+  #joinWatch: NodeJS.Timeout | undefined;
   #closed = false;
 
+  /** @param joinTimeoutMs a viewer with no media this long after joining is reported not joined, with its page's console errors */
   constructor(
     readonly id: string,
-    private readonly settings: ViewerSettings,
+    settings: ViewerMeasurement,
+    private readonly openPage: PageOpener,
+    private readonly joinTimeoutMs = 30_000,
   ) {
     this.qoe = new ViewerQoe(settings.fixedFreezeThresholdsMs, settings.audioOnly, settings.readsStamps);
   }
 
-  /** Loads the viewer page; it does not join until `join()`. */
-  async open(browser: Browser, pages: PageServer): Promise<void> {
-    const url = pages.urlFor({ ...this.settings.page, role: 'viewer', peerId: this.id, readStamps: this.settings.readsStamps });
-    this.#page = await openReportingPage<PageReport>(browser, url, (report) => this.#onReport(report));
+  /** Opens the page; it does not join until `join()`. */
+  async open(browser: Browser): Promise<void> {
+    this.#page = await this.openPage(browser, (report) => this.#onReport(report));
   }
 
   async join(): Promise<void> {
-    await this.control('window.livedrill.join()');
+    const started = Date.now();
+    this.#joinWatch = setTimeout(() => {
+      if (this.qoe.firstMediaAt !== undefined || this.#closed) return;
+      this.#onReport({ type: 'notJoined', t: Date.now(), waitedMs: Date.now() - started, consoleErrors: [...(this.#page?.consoleErrors ?? [])] });
+    }, this.joinTimeoutMs);
+    // A page that fails to load is a viewer that did not join: reported, and the run goes on.
+    await this.#page?.join().catch((error: Error) => this.#onReport({ type: 'error', t: Date.now(), message: `page: ${error.message}` }));
   }
 
   #onReport(report: PageReport): void {
@@ -46,22 +50,18 @@ export class BrowserViewer implements Viewer {
     this.observer.emit('report', this.id, report);
   }
 
-  /** Runs a control on the page (see harness/page/viewer.ts ViewerControls). */
-  async control(script: string): Promise<void> {
-    await this.#page?.evaluate(script);
-  }
-
   /**
    * Leaves and closes the page. Measurement ends at `end`: the page's last
    * frames are flushed first, so a gap still open then is a real freeze.
    */
   async close(end = Date.now()): Promise<void> {
     if (this.#closed) return;
-    await this.control('window.livedrill?.flush()').catch(() => {});
-    await this.control('window.livedrill?.leave()').catch(() => {});
+    clearTimeout(this.#joinWatch);
+    await this.#page?.call('flush').catch(() => {});
+    await this.#page?.call('leave').catch(() => {});
     this.#closed = true;
     this.qoe.finish(end);
-    await this.#page?.close().catch(() => {});
+    await this.#page?.close();
     this.observer.emit('close');
   }
 }

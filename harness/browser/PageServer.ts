@@ -7,8 +7,11 @@ import { AUDIO_WORKLET_PATH } from '../page/audioMarkers.js';
 
 const bundles = new Map<string, Promise<string>>();
 
-/** A page script, bundled once per process: main.ts is mediasoup-client and our page code, audioWorklet.ts the audio worklet module. */
-export function pageBundle(file: 'main.ts' | 'audioWorklet.ts' = 'main.ts'): Promise<string> {
+/**
+ * A page script, bundled once per process: main.ts is mediasoup-client and our page code,
+ * audioWorklet.ts the audio worklet module, probe/main.ts the probe for app pages.
+ */
+export function pageBundle(file: 'main.ts' | 'audioWorklet.ts' | 'probe/main.ts' = 'main.ts'): Promise<string> {
   let bundle = bundles.get(file);
   if (!bundle) {
     bundle = build({

@@ -1,4 +1,4 @@
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser } from 'puppeteer-core';
 
 /**
  * Debian's chromium-headless-shell (the old headless shell: about a third less
@@ -51,17 +51,4 @@ export function launchChromium(options: { fakeCameraFps?: number } = {}): Promis
     handleSIGHUP: false,
     args: [...ARGS, fakeDevice],
   });
-}
-
-/**
- * Opens a livedrill page whose reports arrive parsed at `onReport`. The
- * function is exposed before navigation so the first report is not lost.
- */
-export async function openReportingPage<R>(browser: Browser, url: string, onReport: (report: R) => void): Promise<Page> {
-  // A window per page: a background tab is hidden, and hidden pages render no video frames.
-  const page = await browser.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
-  await page.exposeFunction('livedrillReport', (json: string) => onReport(JSON.parse(json) as R));
-  page.on('pageerror', (error) => onReport({ type: 'error', t: Date.now(), message: `page error: ${String(error)}` } as R));
-  await page.goto(url, { waitUntil: 'load' });
-  return page;
 }

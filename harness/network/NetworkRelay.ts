@@ -56,18 +56,35 @@ export class NetworkRelay {
     private readonly bindIp = '127.0.0.1',
   ) {}
 
+  /**
+   * A relay on a peer's path to `target` outside the SFU (an app page's way to
+   * the TURN server), impaired as the peer's other paths, until the relay closes.
+   */
+  async relayTo(target: { ip: string; port: number }, peerId: string): Promise<UdpRelay> {
+    const relay = await UdpRelay.open(target, this.bindIp);
+    this.#adopt(relay, peerId);
+    return relay;
+  }
+
   #track(relay: UdpRelay, transport: types.Transport, peerId: string): void {
+    this.#adopt(relay, peerId);
+    transport.observer.on('close', () => this.#release(relay, peerId));
+  }
+
+  #adopt(relay: UdpRelay, peerId: string): void {
     this.#apply(relay, this.#rules.get(peerId));
     const set = this.#relays.get(peerId) ?? new Set<UdpRelay>();
     set.add(relay);
     this.#relays.set(peerId, set);
-    transport.observer.on('close', () => {
-      this.#accumulate(peerId, relay.counters);
-      this.#closedCost.packets += relay.cost.packets;
-      this.#closedCost.busyNs += relay.cost.busyNs;
-      set.delete(relay);
-      relay.close();
-    });
+  }
+
+  /** Keeps a closing relay's counts and cost, so they survive a rejoin. */
+  #release(relay: UdpRelay, peerId: string): void {
+    this.#accumulate(peerId, relay.counters);
+    this.#closedCost.packets += relay.cost.packets;
+    this.#closedCost.busyNs += relay.cost.busyNs;
+    this.#relays.get(peerId)?.delete(relay);
+    relay.close();
   }
 
   impair(peerIds: string[], impairment: PathImpairment): void {

@@ -21,6 +21,9 @@ export class StampReader {
   #audio: { context: AudioContext; ready: Promise<void> } | undefined;
   #listening: AudioNode | undefined;
 
+  /** @param workletUrl where the audio worklet module is: livedrill's page server, or a blob in app pages. */
+  constructor(private readonly workletUrl = AUDIO_WORKLET_PATH) {}
+
   /** Reads finish in the order the frames were presented. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -89,7 +92,7 @@ export class StampReader {
 
   #startAudio(): { context: AudioContext; ready: Promise<void> } {
     const context = new AudioContext();
-    return { context, ready: context.audioWorklet.addModule(AUDIO_WORKLET_PATH) };
+    return { context, ready: context.audioWorklet.addModule(this.workletUrl) };
   }
 
   take(): StampBatch | undefined {

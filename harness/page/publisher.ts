@@ -8,7 +8,7 @@
 import { Device, type types } from 'mediasoup-client';
 import { PeerSession, type JoinReply } from './session.js';
 import type { AudioOutboundStats, PageConfig, PageReport, VideoOutboundStats } from './reports.js';
-import { pick } from './viewer.js';
+import { audioOutbound, videoOutbound } from './statsFields.js';
 import { stampedSource, type PublisherSource } from './stampedSource.js';
 
 export interface PublisherControls {
@@ -73,13 +73,8 @@ export async function startPublisher(cfg: PageConfig, report: (r: PageReport) =>
     let audioStats: AudioOutboundStats | undefined;
     stats?.forEach((s: any) => {
       if (s.type !== 'outbound-rtp') return;
-      if (s.kind === 'video') {
-        videoStats = {
-          ...(pick(s, VIDEO_FIELDS) as unknown as Omit<VideoOutboundStats, 'qualityLimitationReason'>),
-          qualityLimitationReason: String(s.qualityLimitationReason ?? 'none'),
-        };
-      }
-      if (s.kind === 'audio') audioStats = pick(s, ['bytesSent', 'packetsSent']) as unknown as AudioOutboundStats;
+      if (s.kind === 'video') videoStats = videoOutbound(s);
+      if (s.kind === 'audio') audioStats = audioOutbound(s);
     });
     report({ type: 'publisherSample', t: now(), video: videoStats, audio: audioStats });
   }, cfg.sampleIntervalMs);
@@ -109,5 +104,3 @@ async function fakeDevices(media: NonNullable<PageConfig['media']>): Promise<Pub
   });
   return { stream, stop: () => stream.getTracks().forEach((track) => track.stop()) };
 }
-
-const VIDEO_FIELDS = ['framesEncoded', 'framesSent', 'framesPerSecond', 'bytesSent', 'pliCount', 'firCount', 'nackCount'];

@@ -105,6 +105,10 @@ export type PageReport =
       /** Browser viewers of the stamped source (absent when nothing was read). */
       stamps?: StampBatch;
     }
+  /** An app page (harness/page/probe): the app's SDK version, as the scenario's `app.sdkVersion` expression gave it. */
+  | { type: 'sdkVersion'; t: EpochMs; version: string }
+  /** An app page the probe saw nothing of in time: the page's console errors. */
+  | { type: 'notJoined'; t: EpochMs; waitedMs: number; consoleErrors: string[] }
   | { type: 'published'; t: EpochMs; kinds: string[] }
   | { type: 'publisherSample'; t: EpochMs; video?: VideoOutboundStats; audio?: AudioOutboundStats };
 
@@ -132,4 +136,24 @@ export interface PageConfig {
     /** stamped: livedrill's own source (stamp.ts, audioMarkers.ts); fake: Chromium's fake camera and microphone. */
     source: 'stamped' | 'fake';
   };
+}
+
+/**
+ * What the probe in an app page is told (harness/page/probe), set before the
+ * page's own scripts run.
+ */
+export interface ProbeConfig {
+  role: 'publisher' | 'viewer';
+  peerId: string;
+  sampleIntervalMs: number;
+  /** Every peer connection is steered through this TURN server with relay forced; absent: the app's own ICE path. */
+  turn?: { urls: string; username: string; credential: string };
+  /** Viewer: read the stamped source's frame stamps and audio markers. */
+  readStamps: boolean;
+  /** Publisher: getUserMedia gives livedrill's stamped source with these settings (absent: the app's own devices). */
+  stampedSource?: { video: { width: number; height: number; fps: number } | null; audio: boolean };
+  /** The audio worklet module's code (app pages are not served by livedrill: it loads from a blob). */
+  workletCode: string;
+  /** A JavaScript expression the page evaluates to its SDK's version (e.g. `AgoraRTC.VERSION`). */
+  sdkVersion?: string;
 }

@@ -16,9 +16,13 @@ export interface PublisherSource {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-export async function stampedSource(media: { video: { width: number; height: number; fps: number } | null; audio: boolean }): Promise<PublisherSource> {
+/** @param workletUrl where the audio worklet module is: livedrill's page server, or a blob in app pages. */
+export async function stampedSource(
+  media: { video: { width: number; height: number; fps: number } | null; audio: boolean },
+  workletUrl = AUDIO_WORKLET_PATH,
+): Promise<PublisherSource> {
   const video = media.video ? stampedVideo(media.video) : undefined;
-  const audio = media.audio ? await markedAudio() : undefined;
+  const audio = media.audio ? await markedAudio(workletUrl) : undefined;
   const tracks = [video?.track, audio?.track].filter((t): t is MediaStreamTrack => t !== undefined);
   return {
     stream: new MediaStream(tracks),
@@ -80,9 +84,9 @@ function drawStamp(ctx: CanvasRenderingContext2D, width: number, bits: Uint8Arra
   });
 }
 
-async function markedAudio(): Promise<{ track: MediaStreamTrack; context: AudioContext }> {
+async function markedAudio(workletUrl: string): Promise<{ track: MediaStreamTrack; context: AudioContext }> {
   const context = new AudioContext();
-  await context.audioWorklet.addModule(AUDIO_WORKLET_PATH);
+  await context.audioWorklet.addModule(workletUrl);
   const tone = new AudioWorkletNode(context, MARKER_WORKLET.tone, { numberOfInputs: 0, outputChannelCount: [1] });
   const destination = context.createMediaStreamDestination();
   tone.connect(destination);

@@ -8,6 +8,8 @@ import { Device, type types } from 'mediasoup-client';
 import { PeerSession, type JoinReply } from './session.js';
 import type { AudioInboundStats, PageConfig, PageReport, VideoInboundStats } from './reports.js';
 import { StampReader } from './StampReader.js';
+import { RenderedFrames } from './renderedFrames.js';
+import { AUDIO_INBOUND_FIELDS, pick, sum, VIDEO_INBOUND_FIELDS } from './statsFields.js';
 
 export interface ViewerControls {
   /** Starts joining; the page is loaded first so browser start-up cost never overlaps measurement. */
@@ -28,27 +30,9 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   audio.autoplay = true;
   document.body.append(video, audio);
 
-  let frames: number[] = [];
   const stamps = cfg.readStamps ? new StampReader() : undefined;
-  let sawFirstFrame = false;
-  let last: { t: number; presented: number } | undefined;
-  const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
-    const t = performance.timeOrigin + meta.presentationTime;
-    // A busy main thread skips callbacks, not frames: the compositor still presented
-    // them. Spread the frames we did not see evenly over the gap, so a page stall is
-    // not mistaken for a freeze.
-    const missed = last ? meta.presentedFrames - last.presented - 1 : 0;
-    for (let i = 1; i <= missed; i++) frames.push(last!.t + ((t - last!.t) * i) / (missed + 1));
-    frames.push(t);
-    stamps?.onFrame(video, meta);
-    last = { t, presented: meta.presentedFrames };
-    if (!sawFirstFrame) {
-      sawFirstFrame = true;
-      report({ type: 'firstFrame', t });
-    }
-    video.requestVideoFrameCallback(onFrame);
-  };
-  video.requestVideoFrameCallback(onFrame);
+  const frames = new RenderedFrames((t) => report({ type: 'firstFrame', t }), stamps);
+  frames.watch(video);
 
   let transport: types.Transport | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -58,8 +42,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   const extraElements: HTMLMediaElement[] = [];
 
   const sample = async (): Promise<void> => {
-    const batch = frames;
-    frames = [];
+    const batch = frames.take();
     let videoStats: VideoInboundStats | undefined;
     let audioStats: AudioInboundStats | undefined;
     if (transport && !transport.closed) {
@@ -67,10 +50,10 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       stats?.forEach((s: any) => {
         if (s.type !== 'inbound-rtp') return;
         if (s.kind === 'video' && s.trackIdentifier === mainVideoTrack?.id) {
-          videoStats = pick(s, VIDEO_FIELDS) as unknown as VideoInboundStats;
+          videoStats = pick(s, VIDEO_INBOUND_FIELDS) as unknown as VideoInboundStats;
         }
         // Every speaker's audio counts: concealment anywhere is heard.
-        if (s.kind === 'audio') audioStats = sum(audioStats, pick(s, AUDIO_FIELDS)) as unknown as AudioInboundStats;
+        if (s.kind === 'audio') audioStats = sum(audioStats, pick(s, AUDIO_INBOUND_FIELDS) as unknown as AudioInboundStats);
       });
     }
     report({ type: 'viewerSample', t: now(), frames: batch, video: videoStats, audio: audioStats, stamps: stamps?.take() });
@@ -160,27 +143,4 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       stamps?.close();
     },
   };
-}
-
-const VIDEO_FIELDS = [
-  'framesDecoded', 'framesDropped', 'framesPerSecond', 'freezeCount', 'totalFreezesDuration', 'pauseCount', 'totalPausesDuration', 'jitter',
-  'packetsLost', 'packetsReceived', 'nackCount', 'pliCount', 'firCount', 'bytesReceived',
-] as const;
-const AUDIO_FIELDS = [
-  'totalSamplesReceived', 'concealedSamples', 'concealmentEvents', 'audioLevel', 'packetsLost', 'packetsReceived',
-  'jitter', 'bytesReceived',
-] as const;
-
-function sum(a: Record<string, number> | AudioInboundStats | undefined, b: Record<string, number>): Record<string, number> {
-  if (!a) return b;
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(b)) out[key] = (a as Record<string, number>)[key] + b[key];
-  return out;
-}
-
-/** Copies the named numeric fields; a field the browser does not report is 0. */
-export function pick(stats: Record<string, unknown>, fields: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const f of fields) out[f] = typeof stats[f] === 'number' ? (stats[f] as number) : 0;
-  return out;
 }

@@ -10,6 +10,7 @@ import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
 import { BrowserPublisher } from '../browser/BrowserPublisher.js';
 import { BrowserViewer } from '../browser/BrowserViewer.js';
+import { livedrillPage } from '../browser/MeasuredPage.js';
 import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
 import { RtpReceiver } from '../synthetic/RtpReceiver.js';
 import type { Viewer, ViewerMeasurement } from '../probes/Viewer.js';
@@ -348,10 +349,11 @@ export class Run {
     const { count } = scenario.publisher;
     for (let i = 1; i <= count; i++) {
       const id = count === 1 ? HOST_PUBLISHER_ID : `${HOST_PUBLISHER_ID}-${i}`;
-      const publisher = new BrowserPublisher(id, { ...page, media: { video: video || null, audio: scenario.publisher.audio, source: scenario.publisher.source } });
+      const media = { video: video || null, audio: scenario.publisher.audio, source: scenario.publisher.source };
+      const publisher = new BrowserPublisher(id, livedrillPage(this.#pages!, { ...page, media, role: 'publisher', peerId: id }));
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
-      await publisher.open(publisherBrowser, this.#pages!);
+      await publisher.open(publisherBrowser);
       signal.throwIfAborted();
     }
   }
@@ -365,12 +367,15 @@ export class Run {
       const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
       const viewers = Array.from(
         { length: scenario.viewers.browser },
-        (_, i) => new BrowserViewer(this.#viewerId('browser', i + 1), { ...measurement, readsStamps, page }),
+        (_, i) => {
+          const id = this.#viewerId('browser', i + 1);
+          return new BrowserViewer(id, { ...measurement, readsStamps }, livedrillPage(this.#pages!, { ...page, role: 'viewer', peerId: id, readStamps: readsStamps }));
+        },
       );
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
         this.#attachViewer(viewer);
-        await viewer.open(viewerBrowser, this.#pages!);
+        await viewer.open(viewerBrowser);
         signal.throwIfAborted();
       }
       this.observer.emit('phase', 'joining viewers');

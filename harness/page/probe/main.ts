@@ -1,0 +1,96 @@
+/**
+ * The probe: injected into an app's pages before any of their scripts runs
+ * (DevTools "evaluate on new document"), it measures a page it knows nothing
+ * about as livedrill's own pages measure themselves, and reports the same
+ * PageReports: peer connections (peers.ts), the remote <video> and its frames
+ * (videos.ts, RenderedFrames, the stamp reader), signaling WebSockets
+ * (signaling.ts), and on the publisher the source and its faults (source.ts).
+ * Only the top frame is probed.
+ */
+import type { PageReport, ProbeConfig } from '../reports.js';
+import { RenderedFrames } from '../renderedFrames.js';
+import { StampReader } from '../StampReader.js';
+import { PeerWatch } from './peers.js';
+import { watchWebSockets } from './signaling.js';
+import { overrideGetUserMedia, sourceControls } from './source.js';
+import { watchRemoteVideo } from './videos.js';
+
+/** What the harness puts on the page's window (the report function is exposed through DevTools). */
+const page = window as unknown as { livedrillReport?(json: string): void; livedrillProbeConfig?: ProbeConfig; livedrillProbe?: unknown };
+
+const now = (): number => performance.timeOrigin + performance.now();
+const cfg = page.livedrillProbeConfig;
+if (cfg && window.top === window) probe(cfg);
+
+function probe(cfg: ProbeConfig): void {
+  delete page.livedrillProbeConfig;
+  const report = (r: PageReport): void => page.livedrillReport?.(JSON.stringify(r));
+  const workletUrl = URL.createObjectURL(new Blob([cfg.workletCode], { type: 'text/javascript' }));
+  const stamps = cfg.role === 'viewer' && cfg.readStamps ? new StampReader(workletUrl) : undefined;
+  let listening = false;
+  const peers = new PeerWatch(cfg.turn, {
+    remoteTrack(track) {
+      if (track.kind !== 'audio' || !stamps || listening) return;
+      listening = true;
+      stamps.listen(track).catch((error: Error) => report({ type: 'error', t: now(), message: `probe: audio markers: ${error.message}` }));
+    },
+    state: (state) => report({ type: 'connectionState', t: now(), state }),
+  });
+  peers.install();
+  watchWebSockets(report);
+  if (cfg.sdkVersion) reportSdkVersion(cfg.sdkVersion, report);
+
+  if (cfg.role === 'viewer') {
+    // Join time runs from the page's load: opening the app's page is joining.
+    report({ type: 'joining', t: performance.timeOrigin });
+    const frames = new RenderedFrames((t) => {
+      report({ type: 'firstFrame', t });
+      report({ type: 'joined', t, peerId: cfg.peerId });
+    }, stamps);
+    const videos = watchRemoteVideo(
+      (track) => peers.remoteTracks.has(track.id),
+      (video, track) => {
+        peers.watchedVideo.add(track.id);
+        frames.watch(video);
+      },
+    );
+    const sample = async (): Promise<void> => {
+      videos.check();
+      const batch = frames.take();
+      const { video, audio } = await peers.sample();
+      report({ type: 'viewerSample', t: now(), frames: batch, video, audio, stamps: stamps?.take() });
+    };
+    setInterval(() => void sample(), cfg.sampleIntervalMs);
+    page.livedrillProbe = { flush: sample };
+  } else {
+    if (cfg.stampedSource) overrideGetUserMedia(cfg.stampedSource, workletUrl);
+    report({ type: 'joining', t: performance.timeOrigin });
+    let published = false;
+    setInterval(async () => {
+      const { outVideo, outAudio } = await peers.sample();
+      if (!published && ((outVideo?.bytesSent ?? 0) > 0 || (outAudio?.bytesSent ?? 0) > 0)) {
+        published = true;
+        report({ type: 'published', t: now(), kinds: [...(outVideo ? ['video'] : []), ...(outAudio ? ['audio'] : [])] });
+      }
+      report({ type: 'publisherSample', t: now(), video: outVideo, audio: outAudio });
+    }, cfg.sampleIntervalMs);
+    page.livedrillProbe = sourceControls(() => peers.connections);
+  }
+}
+
+/** The app's SDK version, once its script has defined it (tried for a minute). */
+function reportSdkVersion(expression: string, report: (r: PageReport) => void): void {
+  let tries = 0;
+  const timer = setInterval(() => {
+    let version: unknown;
+    try {
+      version = (0, eval)(expression);
+    } catch {
+      // not defined yet
+    }
+    if ((typeof version === 'string' || typeof version === 'number') && String(version) !== '') {
+      report({ type: 'sdkVersion', t: now(), version: String(version) });
+      clearInterval(timer);
+    } else if (++tries >= 120) clearInterval(timer);
+  }, 500);
+}

@@ -1,0 +1,109 @@
+/**
+ * Every RTCPeerConnection an app page creates: steered through livedrill's
+ * TURN server with relay forced (so network faults reach it), its remote
+ * tracks and connection states followed, and its getStats() summed into
+ * counters that only grow, whatever the app does with its connections
+ * (SDKs replace them on reconnect: a closed one keeps its last figures).
+ */
+import type { AudioInboundStats, AudioOutboundStats, ProbeConfig, VideoInboundStats, VideoOutboundStats } from '../reports.js';
+import { AUDIO_INBOUND_FIELDS, audioOutbound, pick, sum, VIDEO_INBOUND_FIELDS, videoOutbound } from '../statsFields.js';
+
+interface Last {
+  /** Inbound video of the watched tracks, inbound audio of all, the busiest outbound sender of each kind. */
+  video?: VideoInboundStats;
+  audio?: AudioInboundStats;
+  outVideo?: VideoOutboundStats;
+  outAudio?: AudioOutboundStats;
+}
+
+export interface PeerEvents {
+  remoteTrack(track: MediaStreamTrack): void;
+  state(state: RTCPeerConnectionState): void;
+}
+
+export class PeerWatch {
+  readonly #peers = new Map<RTCPeerConnection, Last>();
+  /** Video tracks that have been the watched one: only their inbound stats are the viewer's video. */
+  readonly watchedVideo = new Set<string>();
+  readonly remoteTracks = new Set<string>();
+
+  constructor(
+    private readonly turn: ProbeConfig['turn'],
+    private readonly events: PeerEvents,
+  ) {}
+
+  /** Replaces the page's RTCPeerConnection before any of its scripts runs. */
+  install(): void {
+    const watch = this;
+    const Native = window.RTCPeerConnection;
+    const forced = (config: RTCConfiguration = {}): RTCConfiguration =>
+      watch.turn ? { ...config, iceServers: [watch.turn], iceTransportPolicy: 'relay' } : config;
+    class ProbedPeerConnection extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(forced(config));
+        watch.#add(this);
+      }
+
+      override setConfiguration(config?: RTCConfiguration): void {
+        super.setConfiguration(forced(config));
+      }
+    }
+    for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
+      Object.defineProperty(window, name, { value: ProbedPeerConnection, writable: true, configurable: true });
+    }
+  }
+
+  #add(pc: RTCPeerConnection): void {
+    this.#peers.set(pc, {});
+    pc.addEventListener('track', (event) => {
+      this.remoteTracks.add(event.track.id);
+      this.events.remoteTrack(event.track);
+    });
+    pc.addEventListener('connectionstatechange', () => this.events.state(pc.connectionState));
+  }
+
+  get connections(): RTCPeerConnection[] {
+    return [...this.#peers.keys()];
+  }
+
+  /** Samples every open connection; the totals over all connections ever made, and the live ones' gauges. */
+  async sample(): Promise<Last> {
+    await Promise.all(
+      [...this.#peers].map(async ([pc, last]) => {
+        if (pc.connectionState === 'closed' || pc.signalingState === 'closed') return;
+        const report = await pc.getStats().catch(() => undefined);
+        if (report) this.#peers.set(pc, this.#read(report));
+      }),
+    );
+    const all = [...this.#peers.values()];
+    const live = [...this.#peers].filter(([pc]) => pc.connectionState !== 'closed').map(([, last]) => last);
+    const video = all.reduce<VideoInboundStats | undefined>((a, l) => (l.video ? sum(a, l.video) : a), undefined);
+    const gauges = live.find((l) => l.video)?.video;
+    if (video && gauges) Object.assign(video, { framesPerSecond: gauges.framesPerSecond, jitter: gauges.jitter });
+    return {
+      video,
+      audio: all.reduce<AudioInboundStats | undefined>((a, l) => (l.audio ? sum(a, l.audio) : a), undefined),
+      // One encoder stands for the publisher: a peer-to-peer app has one per viewer, an SFU app one.
+      outVideo: busiest(live.map((l) => l.outVideo), (v) => v.framesEncoded),
+      outAudio: busiest(live.map((l) => l.outAudio), (a) => a.packetsSent),
+    };
+  }
+
+  #read(report: RTCStatsReport): Last {
+    const last: Last = {};
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && this.watchedVideo.has(String(s.trackIdentifier))) {
+        last.video = sum(last.video, pick(s, VIDEO_INBOUND_FIELDS) as unknown as VideoInboundStats);
+      }
+      // Every speaker's audio counts: concealment anywhere is heard.
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') last.audio = sum(last.audio, pick(s, AUDIO_INBOUND_FIELDS) as unknown as AudioInboundStats);
+      if (s.type === 'outbound-rtp' && s.kind === 'video') last.outVideo = busiest([last.outVideo, videoOutbound(s)], (v) => v.framesEncoded);
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') last.outAudio = busiest([last.outAudio, audioOutbound(s)], (a) => a.packetsSent);
+    });
+    return last;
+  }
+}
+
+function busiest<T>(items: Array<T | undefined>, size: (item: T) => number): T | undefined {
+  return items.reduce<T | undefined>((best, item) => (item && (!best || size(item) > size(best)) ? item : best), undefined);
+}
