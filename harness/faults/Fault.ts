@@ -1,16 +1,34 @@
 import type { FaultOperations } from '../../server/http/FaultOperations.js';
-import type { NetworkRelay } from '../network/NetworkRelay.js';
+import type { PathImpairment } from '../network/NetworkRelay.js';
 
-/** What a fault may act on: the SFU's fault operations, the publisher's encoder, the media path relay. */
+/** The media paths a network fault impairs, by peer id (livedrill's relay, or app pages' relays to TURN). */
+export interface MediaPaths {
+  impair(peerIds: string[], impairment: PathImpairment): void;
+  clear(peerIds: string[]): void;
+}
+
+/** App pages' signaling paths (each page's own proxy), by page id. */
+export interface SignalingPaths {
+  setOutage(pageIds: string[], on: boolean): void;
+  setDelay(pageIds: string[], ms: number): void;
+}
+
+/**
+ * What a fault may act on: livedrill's SFU (its fault operations) or, for an
+ * app's pages, their signaling paths; the publisher's encoder and source; the
+ * media paths.
+ */
 export interface FaultContext {
-  sfu: FaultOperations;
+  sfu?: FaultOperations;
+  /** Present when the pages are an app's (scenario `app:`). */
+  appSignaling?: SignalingPaths;
   room: string;
   /** Viewer ids in join order. */
   viewerIds(): string[];
-  publisher: { setMaxBitrate(bps: number | null): Promise<void> };
+  publisher: { setMaxBitrate(bps: number | null): Promise<void>; pauseSource(kind: 'audio' | 'video', paused: boolean): Promise<void> };
   publisherId: string;
-  /** Present when the scenario has network faults (the relay is on every media path). */
-  network?: NetworkRelay;
+  /** Present when the scenario has network faults (the relay is on their paths), and always for app pages. */
+  network?: MediaPaths;
 }
 
 /** An injected fault: who it hit, and how to undo it. Revert must be safe to call once, always. */

@@ -46,6 +46,7 @@ export interface EntryFields {
   'run.error': { message: string };
   'run.end': { pass: boolean; interrupted: boolean; error: string | null };
   'sfu.ready': { signaling: string; metrics: string; workers: number[] };
+  'app.ready': { name: string; publisherPage: string; viewerPage: string; metrics: string };
   'sfu.workerDied': { index: number; pid: number; message: string };
   'sfu.workerReplaced': { index: number; pid: number };
   'self.sample': SelfSample;
@@ -123,6 +124,8 @@ run.start            {journalVersion, runId, role: all|sfu|viewers, scenarioFile
                      how synthetic viewers read packets, native batches with kernel
                      receive times or node:dgram)}
 sfu.ready            {signaling, metrics (URLs), workers (pids)}
+app.ready            instead of sfu.ready when an app is under test: {name, publisherPage, viewerPage
+                     (viewer 1's URL), metrics}; its pages report through livedrill's probe
 run.steady           every viewer started; the scenario's fault times count from here
 run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended
 run.error            {message}: the run failed
@@ -167,6 +170,12 @@ viewer.* (all carry viewerId)
   viewer.disconnected / viewer.recovered {downSeconds}: media lost / first media after it
   viewer.sessionLost {since, reason}, viewer.signalingClosed, viewer.signalingResumed {since},
   viewer.reconnectAttempt {attempt, mode: join|resume, outcome}, viewer.gaveUp, viewer.error
+  viewer.notJoined   {waitedMs, consoleErrors}: no media within the join timeout; the run goes on
+  viewer.sdkVersion / publisher.sdkVersion {version}: an app page's SDK version (app.sdkVersion)
+  On app pages (the probe): joining is the page's load; connectionState is any of the page's
+  peer connections; signalingClosed / signalingResumed {since} are a WebSocket of the page
+  closing and the next one to the same address opening; getStats counters are summed over
+  every peer connection the page made (a closed one keeps its last figures).
 fault.inject         ground truth, t = start: {faultId, kind, start, scheduledEnd, targets,
                      params, injectedAt}
 fault.revert         t = the actual end: {faultId, kind, end, reason: scheduled|interrupted|

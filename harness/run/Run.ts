@@ -10,7 +10,8 @@ import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
 import { BrowserPublisher } from '../browser/BrowserPublisher.js';
 import { BrowserViewer } from '../browser/BrowserViewer.js';
-import { livedrillPage } from '../browser/MeasuredPage.js';
+import { livedrillPage, type PageOpener } from '../browser/MeasuredPage.js';
+import { AppUnderTest, type ProbeSettings } from './AppUnderTest.js';
 import { SyntheticViewer } from '../synthetic/SyntheticViewer.js';
 import { RtpReceiver } from '../synthetic/RtpReceiver.js';
 import type { Viewer, ViewerMeasurement } from '../probes/Viewer.js';
@@ -62,6 +63,9 @@ export class Run {
   readonly #faults: FaultScheduler;
   readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
+  #app: AppUnderTest | undefined;
+  /** The app's SDK version, as its pages reported it. */
+  #appSdkVersion: string | undefined;
   #pages: PageServer | undefined;
   readonly #rtpReceivers: RtpReceiver[] = [];
   #metrics: MetricsServer | undefined;
@@ -89,7 +93,10 @@ export class Run {
     this.#faults = new FaultScheduler(options.scenario.faults);
     this.#journalFaults();
     // The relay costs a hop on every packet: only the paths a network fault can reach get it.
-    if (options.scenario.faults.some((f) => f.kind === 'network')) {
+    // An app's pages all have one: it is their way to the TURN server.
+    if (options.scenario.app) {
+      this.#network = new NetworkRelay(() => true);
+    } else if (options.scenario.faults.some((f) => f.kind === 'network')) {
       this.#network = new NetworkRelay(networkFaultReach(options.scenario.faults, this.#expectedViewerIds()), options.scenario.sfu.listenIp);
     }
     this.#selfWatch.observer.on('sample', (s) => this.observer.emit('selfSample', s));
@@ -169,8 +176,8 @@ export class Run {
     try {
       await this.#start(signal);
       const steadyFrom = this.#steadyFrom!;
-      // Faults act on the SFU: the process that runs it schedules them.
-      if (this.#server) this.#faults.start(this.#faultContext(), steadyFrom);
+      // Faults act on the SFU (the process that runs it schedules them) or on the app's pages.
+      if (this.#server || this.#app) this.#faults.start(this.#faultContext(), steadyFrom);
       const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
         const waited = new AbortController();
@@ -221,7 +228,7 @@ export class Run {
       endedAt,
       interrupted: signal.aborted,
       error,
-      versions: softwareVersions(this.#browserVersion),
+      versions: { ...softwareVersions(this.#browserVersion), ...this.#app?.versions(this.#appSdkVersion) },
       publisher: this.#replay.publisherSummary(this.#steadyFrom),
       viewers: this.viewers.map((v) => summarizeViewer(v.id, v.kind, v.qoe, endedAt)),
       faults: impact.faults,
@@ -240,7 +247,8 @@ export class Run {
 
   async #start(signal: AbortSignal): Promise<void> {
     const role = this.#role;
-    const signalingUrl = role === 'viewers' ? this.options.signalingUrl! : await this.#startSfu();
+    const { scenario } = this.options;
+    const signalingUrl = role === 'viewers' ? this.options.signalingUrl! : scenario.app ? await this.#startApp() : await this.#startSfu();
     signal.throwIfAborted();
     if (role === 'viewers') {
       this.#metrics = await MetricsServer.start(this.registry, this.options.metricsPort ?? 0, this.options.host);
@@ -250,7 +258,6 @@ export class Run {
     this.#pages = await PageServer.start();
     // Browsers start before anything publishes: a browser's start-up burst saturates
     // the cores and would dent the publisher's bandwidth estimate for seconds.
-    const { scenario } = this.options;
     const video = scenario.publisher.video;
     const publisherBrowser = role !== 'viewers' ? await this.#launchBrowser('publisher-browser', video ? video.fps : undefined) : undefined;
     const viewerBrowser = role !== 'sfu' && scenario.viewers.browser > 0 ? await this.#launchBrowser('viewer-browser') : undefined;
@@ -325,6 +332,23 @@ export class Run {
     return server.signalingUrl;
   }
 
+  /** Starts the app under test (its server, TURN) and this run's /metrics; returns the app's publisher page. */
+  async #startApp(): Promise<string> {
+    const { scenario, scenarioFile } = this.options;
+    this.observer.emit('phase', 'starting the app under test');
+    this.#app = await AppUnderTest.start(scenario.app!, { scenarioFile, room: scenario.room, relay: this.#network! });
+    this.#metrics = await MetricsServer.start(this.registry, this.options.port ?? 0, this.options.host);
+    const urls = { signaling: this.#app.url('publisher', HOST_PUBLISHER_ID, 0), metrics: this.#metrics.url };
+    this.journal.write('app.ready', { name: scenario.app!.name, publisherPage: urls.signaling, viewerPage: this.#app.url('viewer', this.#viewerId('browser', 1), 1), metrics: urls.metrics });
+    this.observer.emit('ready', urls);
+    return urls.signaling;
+  }
+
+  /** A page: the app's (with the probe) when the scenario has one, else livedrill's own. */
+  async #openerFor(cfg: PageConfig, index: number, probe: ProbeSettings): Promise<PageOpener> {
+    return this.#app ? this.#app.page(cfg.role, cfg.peerId, index, probe) : livedrillPage(this.#pages!, cfg);
+  }
+
   #sessionSettings(signalingUrl: string): Omit<PageConfig, 'role' | 'peerId' | 'media'> {
     const { scenario } = this.options;
     return {
@@ -350,7 +374,9 @@ export class Run {
     for (let i = 1; i <= count; i++) {
       const id = count === 1 ? HOST_PUBLISHER_ID : `${HOST_PUBLISHER_ID}-${i}`;
       const media = { video: video || null, audio: scenario.publisher.audio, source: scenario.publisher.source };
-      const publisher = new BrowserPublisher(id, livedrillPage(this.#pages!, { ...page, media, role: 'publisher', peerId: id }));
+      const stampedSource = media.source === 'stamped' ? { video: media.video, audio: media.audio } : undefined;
+      const opener = await this.#openerFor({ ...page, media, role: 'publisher', peerId: id }, 0, { sampleIntervalMs: page.sampleIntervalMs, readStamps: false, stampedSource });
+      const publisher = new BrowserPublisher(id, opener);
       publisher.observer.on('report', (r) => this.#onPublisherReport(publisher, r));
       this.#publishers.push(publisher);
       await publisher.open(publisherBrowser);
@@ -365,13 +391,12 @@ export class Run {
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
       const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
-      const viewers = Array.from(
-        { length: scenario.viewers.browser },
-        (_, i) => {
-          const id = this.#viewerId('browser', i + 1);
-          return new BrowserViewer(id, { ...measurement, readsStamps }, livedrillPage(this.#pages!, { ...page, role: 'viewer', peerId: id, readStamps: readsStamps }));
-        },
-      );
+      const viewers: BrowserViewer[] = [];
+      for (let i = 1; i <= scenario.viewers.browser; i++) {
+        const id = this.#viewerId('browser', i);
+        const opener = await this.#openerFor({ ...page, role: 'viewer', peerId: id, readStamps: readsStamps }, i, { sampleIntervalMs: page.sampleIntervalMs, readStamps: readsStamps });
+        viewers.push(new BrowserViewer(id, { ...measurement, readsStamps }, opener, scenario.app?.joinTimeout));
+      }
       // Pages load before anyone joins: opening a page costs a burst of CPU that would stall the others' video.
       for (const viewer of viewers) {
         this.#attachViewer(viewer);
@@ -404,7 +429,8 @@ export class Run {
 
   #faultContext() {
     return {
-      sfu: this.#server!.faults,
+      sfu: this.#server?.faults,
+      appSignaling: this.#app?.signaling,
       room: this.options.scenario.room,
       // Viewers of remote shards are known only as the room's peers.
       viewerIds: () => (this.#role === 'sfu' ? this.#roomViewerIds() : this.viewers.map((v) => v.id)),
@@ -435,6 +461,7 @@ export class Run {
     this.journal.write('viewer.start', { viewerId, kind: viewer.kind });
     viewer.observer.on('report', (_id, report) => {
       if (report.type === 'broadcastEnded') this.#endBroadcast();
+      if (report.type === 'sdkVersion') this.#appSdkVersion = report.version;
       this.#journalReport(`viewer.${report.type}`, { viewerId }, report);
     });
     const o = viewer.qoe.observer;
@@ -447,6 +474,7 @@ export class Run {
 
   #onPublisherReport(publisher: BrowserPublisher, report: PageReport): void {
     const host = publisher === this.#publishers[0];
+    if (report.type === 'sdkVersion') this.#appSdkVersion = report.version;
     this.#journalReport(`publisher.${report.type}`, host ? {} : { publisherId: publisher.id }, report);
     if (!host) return;
     this.observer.emit('publisherReport', report);
@@ -492,6 +520,7 @@ export class Run {
     await Promise.allSettled(this.viewers.map((v) => v.close(endedAt)));
     await Promise.allSettled(this.#publishers.map((p) => p.close()));
     await Promise.allSettled(this.#browsers.map((b) => b.close()));
+    await this.#app?.close();
     await this.#pages?.close().catch(() => {});
     await this.#server?.close().catch(() => {});
     await this.#metrics?.close().catch(() => {});

@@ -25,6 +25,8 @@ export interface RunProgress {
 /** A run's stages, in order; each is announced (`phase`) as it begins. */
 export const RUN_PHASES = [
   'starting SFU',
+  /** Instead of the SFU, when the scenario has an app: its server, the TURN server. */
+  'starting the app under test',
   'starting publisher',
   'opening viewer pages',
   'joining viewers',

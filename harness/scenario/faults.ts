@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { bitrateBps, durationMs } from './units.js';
+import { appFaultProblem } from './app.js';
 
 /** Which viewers: "50%", a count, a list of ids, or "all" (default). */
 export const viewerTargets = z
@@ -35,9 +36,12 @@ const lasting = { ...base, duration: durationMs };
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('video-freeze'), ...lasting, viewers: viewerTargets }).strict(),
   z.object({ kind: z.literal('audio-drop'), ...lasting, viewers: viewerTargets }).strict(),
-  z.object({ kind: z.literal('mass-disconnect'), ...base, viewers: viewerTargets }).strict(),
+  /** On app pages it lasts `duration` (both paths cut); livedrill's SFU drops its targets at once. */
+  z.object({ kind: z.literal('mass-disconnect'), ...base, duration: durationMs.optional(), viewers: viewerTargets }).strict(),
   z.object({ kind: z.literal('worker-crash'), ...base, worker: z.number().int().min(0).default(0) }).strict(),
   z.object({ kind: z.literal('signaling-outage'), ...lasting }).strict(),
+  /** App pages only: their signaling (HTTP and WebSocket, through livedrill's proxy) slowed by `delay` each way. */
+  z.object({ kind: z.literal('signaling-delay'), ...lasting, delay: durationMs, viewers: viewerTargets }).strict(),
   z
     .object({
       kind: z.literal('network'),
@@ -69,6 +73,7 @@ export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
   'mass-disconnect': ['disconnect', 'freeze', 'audio'],
   'worker-crash': ['disconnect', 'freeze', 'audio'],
   'signaling-outage': ['signaling'],
+  'signaling-delay': ['signaling', 'disconnect'],
   network: ['freeze', 'audio', 'disconnect'],
   'bitrate-collapse': ['freeze'],
 };
@@ -83,6 +88,7 @@ export const faultDuration = (spec: FaultShape): number => spec.duration ?? 0;
 
 /** What the checks read of a fault: a scheduled one (FaultSpec) or a drill's hidden one. */
 interface FaultShape {
+  kind: string;
   duration?: number;
   viewers?: ViewerTargets;
   target?: string;
@@ -106,7 +112,12 @@ export function spanProblem(fault: FaultShape, latestStart: number, limit: { lim
 export function faultProblems(
   fault: FaultShape,
   latestStart: number,
-  around: { limit: number; limitName: string; may?: boolean; scenario: { viewers: { browser: number; synthetic: number }; sfu: { workers: number } } },
+  around: {
+    limit: number;
+    limitName: string;
+    may?: boolean;
+    scenario: { viewers: { browser: number; synthetic: number }; sfu: { workers: number }; app?: unknown };
+  },
 ): Array<[field: string, message: string]> {
   const problems: Array<[string, string]> = [];
   const span = spanProblem(fault, latestStart, around);
@@ -115,7 +126,9 @@ export function faultProblems(
     const problem = targetProblem(fault.viewers, around.scenario.viewers);
     if (problem) problems.push(['viewers', problem]);
   }
-  if (fault.worker !== undefined && fault.worker >= around.scenario.sfu.workers) {
+  const app = appFaultProblem(fault, around.scenario.app !== undefined);
+  if (app) problems.push(['kind', app]);
+  if (fault.worker !== undefined && fault.worker >= around.scenario.sfu.workers && !app) {
     problems.push(['worker', `no worker ${fault.worker}: sfu.workers is ${around.scenario.sfu.workers}`]);
   }
   return problems;

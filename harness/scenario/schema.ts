@@ -7,6 +7,7 @@ import { bitrateBps, durationBetween } from './units.js';
 import { parseCondition, THRESHOLD_METRICS, type ThresholdMetric } from './thresholds.js';
 import { faultIdOf, faultProblems, faultSchema } from './faults.js';
 import { drillSchema } from './drill.js';
+import { appSchema } from './app.js';
 
 const condition = z.string().superRefine((text, ctx) => {
   const parsed = parseCondition(text);
@@ -95,6 +96,8 @@ export const scenarioSchema = z
       })
       .transform((thresholds) => thresholds as Partial<Record<ThresholdMetric, string[]>>)
       .default({}),
+    /** A team's own web app under test instead of livedrill's pages and SFU (harness/scenario/app.ts). */
+    app: appSchema.optional(),
     /** An outage drill: hidden faults, alerts, people's actions timed against a vendor SLA (harness/drill/). */
     drill: drillSchema.optional(),
   })
@@ -105,6 +108,12 @@ export const scenarioSchema = z
     }
     if (scenario.reconnect.maxDelay < scenario.reconnect.initialDelay) {
       ctx.addIssue({ code: 'custom', path: ['reconnect', 'maxDelay'], message: 'must not be shorter than reconnect.initialDelay' });
+    }
+    if (scenario.app && scenario.viewers.synthetic > 0) {
+      ctx.addIssue({ code: 'custom', path: ['viewers', 'synthetic'], message: "must be 0 with app: synthetic viewers receive plain RTP from livedrill's own SFU, and an app brings its own" });
+    }
+    if (scenario.app && scenario.publisher.count > 1) {
+      ctx.addIssue({ code: 'custom', path: ['publisher', 'count'], message: 'must be 1 with app: the app has one publisher page' });
     }
     const firstWithId = new Map<string, number>();
     scenario.faults.forEach((fault, i) => {

@@ -1,0 +1,91 @@
+/**
+ * A team's own web app under test (scenario `app:`): its server, if the
+ * scenario starts one; livedrill's TURN server; and for each of its pages a
+ * media relay in front of TURN (network faults, mass disconnects) and a
+ * signaling proxy (signaling outages and delays), so every client-side fault
+ * reaches one page alone. It opens the pages with the probe injected.
+ */
+import { dirname } from 'node:path';
+import { appPage, type PageOpener } from '../browser/MeasuredPage.js';
+import type { SignalingPaths } from '../faults/Fault.js';
+import type { NetworkRelay } from '../network/NetworkRelay.js';
+import { SignalingProxy } from '../network/SignalingProxy.js';
+import { TurnServer } from '../network/TurnServer.js';
+import type { ProbeConfig } from '../page/reports.js';
+import { fillPage, type AppSpec } from '../scenario/app.js';
+import { AppServer } from './AppServer.js';
+
+/** What a page's probe is told beyond what this object decides (its role, id, paths). */
+export type ProbeSettings = Pick<ProbeConfig, 'sampleIntervalMs' | 'readStamps' | 'stampedSource'>;
+
+export class AppUnderTest {
+  readonly #proxies = new Map<string, SignalingProxy>();
+
+  readonly signaling: SignalingPaths = {
+    setOutage: (pageIds, on) => pageIds.forEach((id) => this.#proxy(id).setOutage(on)),
+    setDelay: (pageIds, ms) => pageIds.forEach((id) => this.#proxy(id).setDelay(ms)),
+  };
+
+  private constructor(
+    readonly spec: AppSpec,
+    private readonly room: string,
+    private readonly server: AppServer | undefined,
+    private readonly turn: TurnServer,
+    private readonly relay: NetworkRelay,
+  ) {}
+
+  /** Starts the app's server (in the scenario file's folder) and the TURN server. */
+  static async start(spec: AppSpec, options: { scenarioFile: string; room: string; relay: NetworkRelay }): Promise<AppUnderTest> {
+    const server = spec.start ? await AppServer.start(spec.start, dirname(options.scenarioFile)) : undefined;
+    try {
+      return new AppUnderTest(spec, options.room, server, await TurnServer.start(), options.relay);
+    } catch (error) {
+      await server?.close();
+      throw error;
+    }
+  }
+
+  /** The publisher's page or viewer `index`'s (from 1), with paths of its own. */
+  async page(role: ProbeConfig['role'], peerId: string, index: number, probe: ProbeSettings): Promise<PageOpener> {
+    const media = await this.relay.relayTo({ ip: this.turn.ip, port: this.turn.port }, peerId);
+    const proxy = await SignalingProxy.start({ allowRemote: this.spec.allowRemote });
+    this.#proxies.set(peerId, proxy);
+    return appPage({
+      url: this.url(role, peerId, index),
+      probe: { ...probe, role, peerId, turn: this.turn.iceServer({ port: media.port }), sdkVersion: this.spec.sdkVersion },
+      proxyServer: proxy.url,
+      loadTimeoutMs: this.spec.joinTimeout,
+    });
+  }
+
+  url(role: ProbeConfig['role'], peerId: string, index: number): string {
+    const template = role === 'publisher' ? this.spec.publisherPage : this.spec.viewerPage;
+    return fillPage(template, { room: this.room, peerId, index, port: this.server?.port ?? '' });
+  }
+
+  /** The app, its SDK's version as its pages said (when the scenario says how to read it), and the TURN server. */
+  versions(sdkVersion: string | undefined): Record<string, string> {
+    return {
+      app: this.spec.name,
+      ...(this.spec.sdkVersion ? { appSdk: sdkVersion ?? `not exposed (${this.spec.sdkVersion})` } : {}),
+      turn: this.turn.version,
+    };
+  }
+
+  /** What each page's signaling proxy carried and refused. */
+  signalingCounters(): Record<string, SignalingProxy['counters']> {
+    return Object.fromEntries([...this.#proxies].map(([id, proxy]) => [id, { ...proxy.counters }]));
+  }
+
+  #proxy(pageId: string): SignalingProxy {
+    const proxy = this.#proxies.get(pageId);
+    if (!proxy) throw new Error(`signaling: no app page ${pageId}`);
+    return proxy;
+  }
+
+  /** Everything it started, each step even if another fails. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#proxies.values()].map((proxy) => proxy.close()));
+    await Promise.allSettled([this.turn.close(), this.server?.close()]);
+  }
+}
