@@ -7,7 +7,7 @@ export interface RelayCounters {
   dropped: Record<DropReason, number>;
 }
 
-const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
+export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
 
 /**
  * A UDP relay on one media path: the client talks to `port`, the relay talks

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One idempotent set-up for every entry point (quick start, tests, CI, Docker):
-# Debian's chromium-headless-shell, npm dependencies, the mediasoup worker and the udp_batch
+# Debian's chromium-headless-shell and coturn (the TURN server app pages relay through), npm dependencies, the mediasoup worker and the udp_batch
 # addon built offline and cached outside the clone, and the compiled CLI (dist/cli/). A second
 # run reuses everything the first built.
 #   setup.sh          what `livedrill run` needs
@@ -15,6 +15,7 @@ if [ "$node_major" -lt 20 ]; then say "Node.js >= 20 is needed, found $(node --v
 
 debian_packages=()
 if [ -z "${LIVEDRILL_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null; then debian_packages+=(chromium-headless-shell); fi
+if ! command -v turnserver >/dev/null; then debian_packages+=(coturn); fi
 if [ "${1:-}" = "--test" ] && ! command -v promtool >/dev/null; then debian_packages+=(prometheus); fi
 if [ ${#debian_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
@@ -27,6 +28,10 @@ if [ ${#debian_packages[@]} -gt 0 ]; then
   # The Debian prometheus package starts a system service on :9090; tests run their own.
   if printf '%s\n' "${debian_packages[@]}" | grep -qx prometheus; then
     (systemctl stop prometheus || service prometheus stop || pkill -x prometheus) >/dev/null 2>&1 || true
+  fi
+  # Likewise coturn's service on :3478 (disabled by default in Debian; stopped in case): livedrill starts its own.
+  if printf '%s\n' "${debian_packages[@]}" | grep -qx coturn; then
+    (systemctl stop coturn || service coturn stop) >/dev/null 2>&1 || true
   fi
 fi
 
