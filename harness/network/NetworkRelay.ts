@@ -1,7 +1,9 @@
 import type { types } from '../../server/mediasoup/index.js';
 import type { MediaPath, PlainMediaPath } from '../../server/signaling/SignalingServer.js';
 import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
-import { UdpRelay, type RelayCounters } from './UdpRelay.js';
+import { UdpRelay } from './UdpRelay.js';
+import { UdpNat } from './UdpNat.js';
+import { zeroCounters, type ImpairedPath, type RelayCounters } from './ImpairedPath.js';
 
 export interface RelayCost {
   relayedPeers: number;
@@ -22,7 +24,7 @@ export interface PathImpairment {
  * rejoins: a new transport of an impaired peer is impaired from its first packet.
  */
 export class NetworkRelay {
-  readonly #relays = new Map<string, Set<UdpRelay>>();
+  readonly #relays = new Map<string, Set<ImpairedPath>>();
   readonly #rules = new Map<string, PathImpairment>();
   /** Totals of relays already closed, so counts survive a rejoin. */
   readonly #closedTotals = new Map<string, { up: RelayCounters; down: RelayCounters }>();
@@ -58,10 +60,11 @@ export class NetworkRelay {
 
   /**
    * A relay on a peer's path to `target` outside the SFU (an app page's way to
-   * the TURN server), impaired as the peer's other paths, until the relay closes.
+   * the TURN server), impaired as the peer's other paths, until the run ends.
+   * A NAT, not a UdpRelay: the page may have several peer connections.
    */
-  async relayTo(target: { ip: string; port: number }, peerId: string): Promise<UdpRelay> {
-    const relay = await UdpRelay.open(target, this.bindIp);
+  async relayTo(target: { ip: string; port: number }, peerId: string): Promise<UdpNat> {
+    const relay = await UdpNat.open(target, this.bindIp);
     this.#adopt(relay, peerId);
     return relay;
   }
@@ -71,7 +74,7 @@ export class NetworkRelay {
     transport.observer.on('close', () => this.#release(relay, peerId));
   }
 
-  #adopt(relay: UdpRelay, peerId: string): void {
+  #adopt(relay: ImpairedPath, peerId: string): void {
     this.#apply(relay, this.#rules.get(peerId));
     const set = this.#relays.get(peerId) ?? new Set<UdpRelay>();
     set.add(relay);
@@ -105,7 +108,7 @@ export class NetworkRelay {
 
   /** Packets forwarded and dropped on a peer's media path so far, per direction. */
   counters(peerId: string): { up: RelayCounters; down: RelayCounters } {
-    const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zero(), down: zero() });
+    const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() });
     for (const relay of this.#relays.get(peerId) ?? []) addInto(total, relay.counters);
     return total;
   }
@@ -125,13 +128,13 @@ export class NetworkRelay {
     };
   }
 
-  #apply(relay: UdpRelay, impairment: PathImpairment | undefined): void {
+  #apply(relay: ImpairedPath, impairment: PathImpairment | undefined): void {
     relay.set('up', impairment?.up ?? NO_IMPAIRMENT);
     relay.set('down', impairment?.down ?? NO_IMPAIRMENT);
   }
 
   #accumulate(peerId: string, counters: { up: RelayCounters; down: RelayCounters }): void {
-    const total = this.#closedTotals.get(peerId) ?? { up: zero(), down: zero() };
+    const total = this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() };
     addInto(total, counters);
     this.#closedTotals.set(peerId, total);
   }
@@ -142,7 +145,6 @@ export class NetworkRelay {
   }
 }
 
-const zero = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
 
 function addInto(total: { up: RelayCounters; down: RelayCounters }, add: { up: RelayCounters; down: RelayCounters }): void {
   for (const dir of ['up', 'down'] as const) {

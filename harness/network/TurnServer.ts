@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { OwnedProcess } from '../../common/OwnedProcess.js';
 
 export interface TurnIceServer {
   urls: string;
@@ -13,8 +13,6 @@ export interface TurnIceServer {
 }
 
 const READY_TIMEOUT_MS = 5000;
-const STOP_GRACE_MS = 2000;
-const LOG_TAIL_LINES = 40;
 /** Relay ports above Linux's ephemeral range (32768-60999): ports the kernel hands out to relays and browsers never take an allocation's. */
 const RELAY_PORTS = { min: 61000, max: 65535 };
 const REALM = 'livedrill';
@@ -29,24 +27,16 @@ const USERNAME = 'livedrill';
  * its own temporary directory.
  */
 export class TurnServer {
-  readonly #process: ChildProcess;
-  readonly #exited: Promise<void>;
-  readonly #dir: string;
   #closing: Promise<void> | undefined;
 
   private constructor(
-    process: ChildProcess,
-    exited: Promise<void>,
-    dir: string,
+    private readonly process: OwnedProcess,
+    private readonly dir: string,
     readonly ip: string,
     readonly port: number,
     readonly version: string,
     private readonly password: string,
-  ) {
-    this.#process = process;
-    this.#exited = exited;
-    this.#dir = dir;
-  }
+  ) {}
 
   static async start(options: { listenIp?: string } = {}): Promise<TurnServer> {
     const ip = options.listenIp ?? '127.0.0.1';
@@ -69,31 +59,17 @@ export class TurnServer {
       '--userdb', join(dir, 'turndb'),
       '--log-file', 'stdout', '--simple-log',
     ];
-    // setpriv: the kernel kills coturn when livedrill dies, even by SIGKILL, so none is left behind.
-    // Its own process group, as the SFU's workers: a terminal's Ctrl-C reaches livedrill, which stops it.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const log: string[] = [];
-    const keep = (chunk: Buffer): void => {
-      log.push(...chunk.toString().split('\n').filter((line) => line.trim() !== ''));
-      log.splice(0, Math.max(0, log.length - LOG_TAIL_LINES));
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const spawnFailed = new Promise<never>((_, reject) => child.on('error', reject));
+    const child = new OwnedProcess('turnserver', args);
+    const exited = child.exited.then(() => Promise.reject(new Error(child.ended)));
+    exited.catch(() => {}); // read only while it starts: a later, normal exit is no error
     try {
-      const version = await Promise.race([
-        stunSoftware(ip, port, READY_TIMEOUT_MS),
-        spawnFailed,
-        exited.then(() => Promise.reject(new Error(`exited with code ${child.exitCode ?? child.signalCode}`))),
-      ]);
-      return new TurnServer(child, exited, dir, ip, port, version, password);
+      const version = await Promise.race([stunSoftware(ip, port, READY_TIMEOUT_MS), exited]);
+      return new TurnServer(child, dir, ip, port, version, password);
     } catch (error) {
-      child.kill('SIGKILL');
-      await Promise.race([exited, spawnFailed.catch(() => {})]);
+      await child.stop();
       await rm(dir, { recursive: true, force: true });
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`TURN server (coturn) did not start on ${ip}:${port}: ${reason}\n${log.join('\n')}`);
+      throw new Error(`TURN server (coturn) did not start on ${ip}:${port}: ${reason}\n${child.logTail}`);
     }
   }
 
@@ -109,17 +85,9 @@ export class TurnServer {
     };
   }
 
-  /** SIGTERM, SIGKILL if it has not exited after a short wait; resolves once it has. */
+  /** Stops coturn (see OwnedProcess) and removes its directory; resolves once it has exited. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      if (this.#process.exitCode === null && this.#process.signalCode === null) {
-        this.#process.kill('SIGTERM');
-        const timer = setTimeout(() => this.#process.kill('SIGKILL'), STOP_GRACE_MS);
-        await this.#exited;
-        clearTimeout(timer);
-      }
-      await rm(this.#dir, { recursive: true, force: true });
-    })();
+    this.#closing ??= this.process.stop().then(() => rm(this.dir, { recursive: true, force: true }));
     return this.#closing;
   }
 }

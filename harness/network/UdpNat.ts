@@ -1,7 +1,6 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { Impairment, NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
-import { zeroCounters, type RelayCounters } from './UdpRelay.js';
+import { ImpairedPath } from './ImpairedPath.js';
 
 /**
  * A UDP relay for many clients behind one port, like a home router's NAT:
@@ -12,21 +11,18 @@ import { zeroCounters, type RelayCounters } from './UdpRelay.js';
  * client as one, a page's second connection never gets a candidate). All
  * clients share the impairments and the counters: they are one page on one link.
  */
-export class UdpNat {
-  readonly up = new Impairment(NO_IMPAIRMENT);
-  readonly down = new Impairment(NO_IMPAIRMENT);
-  readonly counters = { up: zeroCounters(), down: zeroCounters() };
+export class UdpNat extends ImpairedPath {
   /** Client "address:port" -> its socket toward the target. */
   readonly #mappings = new Map<string, Promise<dgram.Socket>>();
-  #closed = false;
 
   private constructor(
     private readonly clientSide: dgram.Socket,
     target: { ip: string; port: number },
     private readonly bindIp: string,
   ) {
+    super();
     clientSide.on('message', (packet, from) => {
-      void this.#mapping(from.address, from.port).then((outside) => this.#forward(packet, this.up, this.counters.up, (p) => outside.send(p, target.port, target.ip)));
+      void this.#mapping(from.address, from.port).then((outside) => this.forward('up', packet, (p) => outside.send(p, target.port, target.ip)));
     });
     // A send to a vanished peer must not take the harness down.
     clientSide.on('error', () => {});
@@ -46,17 +42,13 @@ export class UdpNat {
     return this.#mappings.size;
   }
 
-  set(direction: 'up' | 'down', settings: ImpairmentSettings): void {
-    this[direction].settings = settings;
-  }
-
   #mapping(address: string, port: number): Promise<dgram.Socket> {
     const key = `${address}:${port}`;
     let mapping = this.#mappings.get(key);
     if (!mapping) {
       mapping = bindUdp(this.bindIp).then((outside) => {
         outside.on('error', () => {});
-        outside.on('message', (packet) => this.#forward(packet, this.down, this.counters.down, (p) => this.clientSide.send(p, port, address)));
+        outside.on('message', (packet) => this.forward('down', packet, (p) => this.clientSide.send(p, port, address)));
         return outside;
       });
       this.#mappings.set(key, mapping);
@@ -64,22 +56,9 @@ export class UdpNat {
     return mapping;
   }
 
-  #forward(packet: Buffer, impairment: Impairment, counters: RelayCounters, send: (p: Buffer) => void): void {
-    if (this.#closed) return;
-    const now = Date.now();
-    const departure = impairment.schedule(packet.length, now);
-    if (typeof departure === 'string') {
-      counters.dropped[departure]++;
-      return;
-    }
-    counters.forwarded++;
-    if (departure <= now) send(packet);
-    else setTimeout(() => !this.#closed && send(packet), departure - now);
-  }
-
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
     this.clientSide.close();
     for (const mapping of this.#mappings.values()) void mapping.then((outside) => outside.close());
   }

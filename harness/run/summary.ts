@@ -5,7 +5,7 @@ import type { Reliability } from '../probes/SelfWatch.js';
 import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 import { VIEWER_METRICS, type ViewerSummary } from './viewerSummary.js';
 import { FAULT_METRICS, type Effect, type FaultImpact } from './impact.js';
-import type { RelayCounters } from '../network/UdpRelay.js';
+import type { RelayCounters } from '../network/ImpairedPath.js';
 import type { RelayCost } from '../network/NetworkRelay.js';
 
 /** Packets the network relay forwarded and dropped per peer (ground truth for network faults). */
