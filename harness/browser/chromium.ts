@@ -30,6 +30,9 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
+  // Host candidates as .local names announce themselves by mDNS: multicast off loopback, for nothing
+  // (the SFU is ICE-lite, app pages are relayed through TURN).
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
   '--no-first-run',
   '--disable-gpu',
 ];

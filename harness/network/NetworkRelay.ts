@@ -82,7 +82,8 @@ export class NetworkRelay {
   }
 
   /** Keeps a closing relay's counts and cost, so they survive a rejoin. */
-  #release(relay: UdpRelay, peerId: string): void {
+  #release(relay: ImpairedPath, peerId: string): void {
+    if (!this.#relays.get(peerId)?.has(relay)) return; // released already
     this.#accumulate(peerId, relay.counters);
     this.#closedCost.packets += relay.cost.packets;
     this.#closedCost.busyNs += relay.cost.busyNs;
@@ -139,8 +140,9 @@ export class NetworkRelay {
     this.#closedTotals.set(peerId, total);
   }
 
+  /** Closes every relay; their counts and cost stay readable. */
   close(): void {
-    for (const set of this.#relays.values()) for (const relay of set) relay.close();
+    for (const [peerId, set] of this.#relays) for (const relay of set) this.#release(relay, peerId);
     this.#relays.clear();
   }
 }

@@ -73,6 +73,8 @@ export class Run {
   readonly #publishers: BrowserPublisher[] = [];
   #browserVersion: string | undefined;
   #lastProgress = { t: 0, frames: 0 };
+  readonly #framesDroppedSeen = new Map<string, number>();
+  #harnessFramesDropped = 0;
   /** A viewer shard ends when the SFU says the broadcast is over. */
   #endBroadcast!: () => void;
   readonly #broadcastEnded = new Promise<void>((resolve) => (this.#endBroadcast = resolve));
@@ -167,9 +169,7 @@ export class Run {
     // The harness's own sockets (synthetic viewers, the network relay) and its viewer browsers':
     // packets the kernel drops there are the load generator's losses, not the system's.
     this.#selfWatch.watch('harness', () => [process.pid], false, true);
-    this.#selfWatch.watchDroppedFrames(() =>
-      this.viewers.reduce((a, v) => a + (v.kind === 'browser' ? v.qoe.totals.framesDropped : 0), 0),
-    );
+    this.#selfWatch.watchDroppedFrames(() => this.#unexplainedDroppedFrames());
     this.#selfWatch.observer.on('sample', (s) => this.journal.write('self.sample', { ...s }, s.t));
     this.#selfWatch.start();
     let endedAt = startedAt;
@@ -470,6 +470,30 @@ export class Run {
     o.on('disconnected', (t) => this.journal.write('viewer.disconnected', { viewerId }, t));
     o.on('recovered', (t, downSeconds) => this.journal.write('viewer.recovered', { viewerId, downSeconds }, t));
     this.observer.emit('viewer', viewer);
+  }
+
+  /**
+   * Frames the viewer browsers dropped that no fault explains: a fault's
+   * targets, while it lasts and settles, drop frames because of it (a
+   * connection coming back delivers a burst too late to show), which is the
+   * fault's impact, never the harness's own loss. Cumulative, for SelfWatch.
+   */
+  #unexplainedDroppedFrames(): number {
+    const now = Date.now();
+    const disturbed = new Set(
+      this.#replay
+        .faults(now)
+        .filter((f) => f.start <= now && now <= f.end + SETTLE_MS)
+        .flatMap((f) => f.targets),
+    );
+    for (const v of this.viewers) {
+      if (v.kind !== 'browser') continue;
+      const dropped = v.qoe.totals.framesDropped;
+      const growth = dropped - (this.#framesDroppedSeen.get(v.id) ?? 0);
+      this.#framesDroppedSeen.set(v.id, dropped);
+      if (!disturbed.has(v.id)) this.#harnessFramesDropped += growth;
+    }
+    return this.#harnessFramesDropped;
   }
 
   #onPublisherReport(publisher: BrowserPublisher, report: PageReport): void {

@@ -63,15 +63,19 @@ function probe(cfg: ProbeConfig): void {
     setInterval(() => void sample(), cfg.sampleIntervalMs);
     page.livedrillProbe = { flush: sample };
   } else {
-    if (cfg.stampedSource) overrideGetUserMedia(cfg.stampedSource, workletUrl);
     report({ type: 'joining', t: performance.timeOrigin });
+    // Ready to publish once it has its camera and microphone (a peer-to-peer app sends
+    // only when viewers come), or once media leaves it (an app with a source of its own).
     let published = false;
+    const publishing = (kinds: string[]): void => {
+      if (published) return;
+      published = true;
+      report({ type: 'published', t: now(), kinds });
+    };
+    overrideGetUserMedia(cfg.stampedSource, workletUrl, (stream) => publishing(stream.getTracks().map((t) => t.kind)));
     setInterval(async () => {
       const { outVideo, outAudio } = await peers.sample();
-      if (!published && ((outVideo?.bytesSent ?? 0) > 0 || (outAudio?.bytesSent ?? 0) > 0)) {
-        published = true;
-        report({ type: 'published', t: now(), kinds: [...(outVideo ? ['video'] : []), ...(outAudio ? ['audio'] : [])] });
-      }
+      if ((outVideo?.bytesSent ?? 0) > 0 || (outAudio?.bytesSent ?? 0) > 0) publishing([...(outVideo ? ['video'] : []), ...(outAudio ? ['audio'] : [])]);
       report({ type: 'publisherSample', t: now(), video: outVideo, audio: outAudio });
     }, cfg.sampleIntervalMs);
     page.livedrillProbe = sourceControls(() => peers.connections);

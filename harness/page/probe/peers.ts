@@ -8,8 +8,18 @@
 import type { AudioInboundStats, AudioOutboundStats, ProbeConfig, VideoInboundStats, VideoOutboundStats } from '../reports.js';
 import { AUDIO_INBOUND_FIELDS, audioOutbound, pick, sum, VIDEO_INBOUND_FIELDS, videoOutbound } from '../statsFields.js';
 
+/** A sender's outbound-rtp entry, named for as long as its connection lives. */
+type Sent<T> = { key: string; stats: T };
+
 interface Last {
   /** Inbound video of the watched tracks, inbound audio of all, the busiest outbound sender of each kind. */
+  video?: VideoInboundStats;
+  audio?: AudioInboundStats;
+  outVideo?: Sent<VideoOutboundStats>;
+  outAudio?: Sent<AudioOutboundStats>;
+}
+
+export interface Sample {
   video?: VideoInboundStats;
   audio?: AudioInboundStats;
   outVideo?: VideoOutboundStats;
@@ -23,6 +33,11 @@ export interface PeerEvents {
 
 export class PeerWatch {
   readonly #peers = new Map<RTCPeerConnection, Last>();
+  /** Connections in the order they were made, to name their senders. */
+  #made = 0;
+  readonly #names = new WeakMap<RTCPeerConnection, number>();
+  readonly #outVideo = new OneSender<VideoOutboundStats>(['framesEncoded', 'framesSent', 'bytesSent', 'pliCount', 'firCount', 'nackCount']);
+  readonly #outAudio = new OneSender<AudioOutboundStats>(['bytesSent', 'packetsSent']);
   /** Video tracks that have been the watched one: only their inbound stats are the viewer's video. */
   readonly watchedVideo = new Set<string>();
   readonly remoteTracks = new Set<string>();
@@ -55,6 +70,7 @@ export class PeerWatch {
 
   #add(pc: RTCPeerConnection): void {
     this.#peers.set(pc, {});
+    this.#names.set(pc, ++this.#made);
     pc.addEventListener('track', (event) => {
       this.remoteTracks.add(event.track.id);
       this.events.remoteTrack(event.track);
@@ -67,12 +83,12 @@ export class PeerWatch {
   }
 
   /** Samples every open connection; the totals over all connections ever made, and the live ones' gauges. */
-  async sample(): Promise<Last> {
+  async sample(): Promise<Sample> {
     await Promise.all(
       [...this.#peers].map(async ([pc, last]) => {
         if (pc.connectionState === 'closed' || pc.signalingState === 'closed') return;
         const report = await pc.getStats().catch(() => undefined);
-        if (report) this.#peers.set(pc, this.#read(report));
+        if (report) this.#peers.set(pc, this.#read(report, this.#names.get(pc)!));
       }),
     );
     const all = [...this.#peers.values()];
@@ -83,13 +99,12 @@ export class PeerWatch {
     return {
       video,
       audio: all.reduce<AudioInboundStats | undefined>((a, l) => (l.audio ? sum(a, l.audio) : a), undefined),
-      // One encoder stands for the publisher: a peer-to-peer app has one per viewer, an SFU app one.
-      outVideo: busiest(live.map((l) => l.outVideo), (v) => v.framesEncoded),
-      outAudio: busiest(live.map((l) => l.outAudio), (a) => a.packetsSent),
+      outVideo: this.#outVideo.next(live.map((l) => l.outVideo), (v) => v.framesEncoded),
+      outAudio: this.#outAudio.next(live.map((l) => l.outAudio), (a) => a.packetsSent),
     };
   }
 
-  #read(report: RTCStatsReport): Last {
+  #read(report: RTCStatsReport, pc: number): Last {
     const last: Last = {};
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video' && this.watchedVideo.has(String(s.trackIdentifier))) {
@@ -97,10 +112,39 @@ export class PeerWatch {
       }
       // Every speaker's audio counts: concealment anywhere is heard.
       if (s.type === 'inbound-rtp' && s.kind === 'audio') last.audio = sum(last.audio, pick(s, AUDIO_INBOUND_FIELDS) as unknown as AudioInboundStats);
-      if (s.type === 'outbound-rtp' && s.kind === 'video') last.outVideo = busiest([last.outVideo, videoOutbound(s)], (v) => v.framesEncoded);
-      if (s.type === 'outbound-rtp' && s.kind === 'audio') last.outAudio = busiest([last.outAudio, audioOutbound(s)], (a) => a.packetsSent);
+      const key = `${pc}/${String(s.id)}`;
+      if (s.type === 'outbound-rtp' && s.kind === 'video') last.outVideo = busiest([last.outVideo, { key, stats: videoOutbound(s) }], (v) => v.stats.framesEncoded);
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') last.outAudio = busiest([last.outAudio, { key, stats: audioOutbound(s) }], (a) => a.stats.packetsSent);
     });
     return last;
+  }
+}
+
+/**
+ * One encoder stands for the publisher (a peer-to-peer app has one per
+ * viewer, an SFU app one): the same sender for as long as it lives, its
+ * counters continued from the last one's when another takes over, so they
+ * only grow and a change of sender is no burst of bitrate.
+ */
+class OneSender<T extends object> {
+  #key: string | undefined;
+  #last: T | undefined;
+  #totals: Partial<Record<keyof T, number>> = {};
+
+  constructor(private readonly cumulative: ReadonlyArray<keyof T>) {}
+
+  next(senders: Array<Sent<T> | undefined>, size: (stats: T) => number): T | undefined {
+    const live = senders.filter((s): s is Sent<T> => s !== undefined);
+    const chosen = live.find((s) => s.key === this.#key) ?? busiest(live, (s) => size(s.stats));
+    if (!chosen) return undefined;
+    const same = chosen.key === this.#key && this.#last !== undefined;
+    for (const field of this.cumulative) {
+      const grew = same ? Math.max(0, (chosen.stats[field] as number) - (this.#last![field] as number)) : 0;
+      this.#totals[field] = (this.#totals[field] ?? (chosen.stats[field] as number)) + grew;
+    }
+    this.#key = chosen.key;
+    this.#last = chosen.stats;
+    return { ...chosen.stats, ...this.#totals };
   }
 }
 

@@ -14,11 +14,23 @@ export interface SourceControls {
   pause(kind: 'audio' | 'video', paused: boolean): Promise<void>;
 }
 
-export function overrideGetUserMedia(settings: NonNullable<ProbeConfig['stampedSource']>, workletUrl: string): void {
+/**
+ * The page's getUserMedia: livedrill's stamped source when given its
+ * settings, else the browser's own devices; `captured` hears of each stream.
+ */
+export function overrideGetUserMedia(
+  settings: ProbeConfig['stampedSource'],
+  workletUrl: string,
+  captured: (stream: MediaStream) => void,
+): void {
   const devices = navigator.mediaDevices;
+  const native = devices.getUserMedia.bind(devices);
   devices.getUserMedia = async (constraints?: MediaStreamConstraints): Promise<MediaStream> => {
-    const media = { video: constraints?.video ? settings.video : null, audio: Boolean(constraints?.audio) && settings.audio };
-    return (await stampedSource(media, workletUrl)).stream;
+    const stream = settings
+      ? (await stampedSource({ video: constraints?.video ? settings.video : null, audio: Boolean(constraints?.audio) && settings.audio }, workletUrl)).stream
+      : await native(constraints);
+    captured(stream);
+    return stream;
   };
 }
 
