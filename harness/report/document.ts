@@ -3,6 +3,7 @@
  * see first, the run, the faults and their impact, the charts, the human
  * timeline, every viewer, the test machine, versions and definitions.
  */
+import { APP_MEDIA_PATH_NOTE } from './softwareVersions.js';
 import { EVIDENCE_FORMAT, type Evidence } from './evidence.js';
 import { AUDIO_GAP_MS, VIDEO_GAP_MS } from '../scenario/definitions.js';
 import type { Block } from './blocks.js';
@@ -86,10 +87,12 @@ function runTable(ev: Evidence): Block {
 
 function versionLine(ev: Evidence): string {
   const v = ev.versions;
+  // An app under test brings its own SFU and client: livedrill's are not in its path.
   return [
+    v.app ? `app under test: ${v.app.name}${v.app.sdk ? ` (SDK ${v.app.sdk})` : ''}` : null,
     v.browser ?? 'browser unknown',
-    v.mediasoup ? `mediasoup ${v.mediasoup}` : null,
-    v.mediasoupClient ? `mediasoup-client ${v.mediasoupClient}` : null,
+    v.mediasoup && !v.app ? `mediasoup ${v.mediasoup}` : null,
+    v.mediasoupClient && !v.app ? `mediasoup-client ${v.mediasoupClient}` : null,
     v.node ? `Node ${v.node}` : null,
     v.livedrill ? `livedrill ${v.livedrill}` : null,
   ]
@@ -215,14 +218,22 @@ function versionBlocks(ev: Evidence): Block[] {
       type: 'table',
       header: ['Component', 'Version'],
       rows: [
+        ...(vs.app
+          ? [
+              ['App under test', vs.app.name],
+              ["Its SDK (as the app's pages expose it)", vs.app.sdk ?? 'not recorded (the scenario gives no app.sdkVersion)'],
+              ["TURN server (livedrill's, on the app's media path)", vs.app.turn ?? 'not recorded'],
+            ]
+          : [
+              ['mediasoup (SFU)', vs.mediasoup ?? 'not recorded'],
+              ['mediasoup-client (in the pages)', vs.mediasoupClient ?? 'not recorded'],
+            ]),
         ['Browser (viewers and publisher)', vs.browser ?? 'not recorded'],
-        ['mediasoup (SFU)', vs.mediasoup ?? 'not recorded'],
-        ['mediasoup-client (in the pages)', vs.mediasoupClient ?? 'not recorded'],
         ['Node.js', vs.node ?? 'not recorded'],
         ['livedrill', vs.livedrill ?? 'not recorded'],
         ...Object.entries(vs.other).map(([k, v]) => [k, v]),
       ],
-      note: `Source: ${vs.source}.`,
+      note: `Source: ${vs.source}.${vs.app ? ` ${APP_MEDIA_PATH_NOTE}` : ''}`,
     },
   ];
 }

@@ -164,7 +164,7 @@ export class Run {
       scenarioFile: this.options.scenarioFile,
       scenario: this.options.hideFaults ? { ...scenario, faults: [] } : scenario,
       ...(this.options.hideFaults ? { faultsHidden: true } : {}),
-      versions: softwareVersions(),
+      versions: { ...softwareVersions(), ...(scenario.app ? { app: scenario.app.name } : {}) },
     });
     // The harness's own sockets (synthetic viewers, the network relay) and its viewer browsers':
     // packets the kernel drops there are the load generator's losses, not the system's.

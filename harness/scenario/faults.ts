@@ -70,7 +70,7 @@ export type EffectKind = 'freeze' | 'audio' | 'disconnect' | 'signaling';
 export const FAULT_EFFECTS: Record<FaultKind, readonly EffectKind[]> = {
   'video-freeze': ['freeze'],
   'audio-drop': ['audio'],
-  'mass-disconnect': ['disconnect', 'freeze', 'audio'],
+  'mass-disconnect': ['disconnect', 'freeze', 'audio', 'signaling'],
   'worker-crash': ['disconnect', 'freeze', 'audio'],
   'signaling-outage': ['signaling'],
   'signaling-delay': ['signaling', 'disconnect'],
