@@ -65,6 +65,8 @@ export class ViewerQoe {
   readonly latency = new ViewerLatency();
   joinRequestedAt: number | undefined;
   firstMediaAt: number | undefined;
+  /** When its page was given up on: no media within the join timeout, or its session stopped retrying. */
+  gaveUpAt: number | undefined;
   disconnectedAt: number | undefined;
   /** Set when the loss needs a fresh join: only frames after that join's request are a recovery. */
   #rejoinRequestedAt: number | undefined;

@@ -22,6 +22,11 @@ export function applyReport(qoe: ViewerQoe, report: PageReport): void {
     case 'roomClosed':
       qoe.onDisconnected(report.t, true);
       break;
+    case 'notJoined':
+    case 'gaveUp':
+      // Nothing to wait for: the run goes on without it.
+      qoe.gaveUpAt ??= report.t;
+      break;
     case 'sessionLost':
       // Found out late (a resume refused after signaling dropped): the session was lost at some
       // point since `since`, and no earlier than the last media shown.

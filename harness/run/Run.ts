@@ -294,7 +294,7 @@ export class Run {
         receivingSince = receiving >= expected ? (receivingSince ?? now) : undefined;
         unsettled = receivingSince !== undefined && now - receivingSince >= SETTLED_MS ? [] : [`${receiving} of ${expected} expected viewers receiving`];
       } else {
-        unsettled = this.viewers.filter((v) => !v.qoe.smoothSince(now - SETTLED_MS, now)).map((v) => v.id);
+        unsettled = this.viewers.filter((v) => v.qoe.gaveUpAt === undefined && !v.qoe.smoothSince(now - SETTLED_MS, now)).map((v) => v.id);
       }
       if (unsettled.length === 0) return;
       if (now >= deadline) {

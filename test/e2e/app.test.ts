@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../harness/journal/Journal.js';
+import { Run } from '../../harness/run/Run.js';
+import { parseScenario } from '../../harness/scenario/load.js';
 import type { FaultImpact } from '../../harness/run/impact.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 
@@ -146,4 +148,31 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     expect(f.unrecovered).toEqual([]);
     for (const id of others('browser-1')) expect(viewer(f, id)).toMatchObject({ freezeSeconds: 0, disconnects: 0 });
   });
+});
+
+describe('an app page that never shows video', () => {
+  it('is reported not joined, with its console errors, and the run goes on', async () => {
+    const scenario = parseScenario(
+      `
+name: e2e-app-not-joined
+duration: 3s
+app:
+  name: fixture-app
+  start: node ${resolve('test/fixtures/app/server.mjs')}
+  publisherPage: http://127.0.0.1:{port}/publisher.html?room={room}
+  viewerPage: http://127.0.0.1:{port}/no-such-page.html?user={peerId}
+  joinTimeout: 2s
+viewers: { browser: 1 }
+`,
+      'not-joined.yaml',
+    );
+    const outDir = mkdtempSync(join(tmpdir(), 'livedrill-e2e-app-not-joined-'));
+    const summary = await new Run({ scenario, scenarioFile: 'not-joined.yaml', outDir }).execute(new AbortController().signal);
+    expect(summary.error).toBeNull();
+    expect(summary.viewers[0]).toMatchObject({ id: 'browser-1', joinSeconds: null });
+    const notJoined = readJournal(join(outDir, 'journal.jsonl')).find((e) => e.type === 'viewer.notJoined')!;
+    expect(notJoined).toMatchObject({ viewerId: 'browser-1', waitedMs: expect.any(Number) });
+    expect(notJoined.waitedMs).toBeGreaterThanOrEqual(2000);
+    expect((notJoined.consoleErrors as string[]).join('\n')).toContain('404');
+  }, 120_000);
 });
