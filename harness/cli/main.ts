@@ -71,8 +71,8 @@ program
 
 program
   .command('viewers')
-  .description('run one shard of viewers against a remote SFU (started with `livedrill sfu`)')
-  .requiredOption('--sfu <url>', 'the SFU signaling URL as `livedrill sfu` prints it, ws://HOST:PORT/signaling[?token=…]')
+  .description("run one shard of viewers against a remote SFU (started with `livedrill sfu`), or on the scenario's app under test")
+  .option('--sfu <url>', 'the SFU signaling URL as `livedrill sfu` prints it, ws://HOST:PORT/signaling[?token=…] (not for an app under test)')
   .option('--scenario <file>', 'scenario for measurement settings and thresholds')
   .option('--room <room>', 'room (default: the scenario\'s, or "livedrill")')
   .addOption(new Option('--browser <n>', 'browser viewers').default(0).argParser(Number))
@@ -86,16 +86,17 @@ program
   .addOption(new Option('--token <secret>', "the SFU's signaling token, when --sfu does not carry it").env('LIVEDRILL_TOKEN'))
   .addOption(junitOption())
   .action(async (opts: {
-    sfu: string; scenario?: string; room?: string; browser: number; synthetic: number; shard: string;
+    sfu?: string; scenario?: string; room?: string; browser: number; synthetic: number; shard: string;
     duration?: string; out?: string; metricsPort: number; host: string; receiveIp?: string; token?: string; junit?: string;
   }) => {
     const match = /^(\d+)\/(\d+)$/.exec(opts.shard);
     if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) {
       throw new ScenarioError(`viewers: --shard: expected K/S with 1 <= K <= S, got "${opts.shard}"`);
     }
-    if (!URL.canParse(opts.sfu)) throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${opts.sfu}"`);
+    if (opts.sfu !== undefined && !URL.canParse(opts.sfu)) throw new ScenarioError(`viewers: --sfu: expected a URL like ws://HOST:PORT/signaling, got "${opts.sfu}"`);
     const shard = { index: Number(match[1]), count: Number(match[2]) };
-    await executeInForeground(new Run({ ...(await shardRun({ ...opts, sfu: new URL(opts.sfu), shard })), outputs: outputs(opts) }));
+    const sfu = opts.sfu === undefined ? undefined : new URL(opts.sfu);
+    await executeInForeground(new Run({ ...(await shardRun({ ...opts, sfu, shard })), outputs: outputs(opts) }));
   });
 
 program

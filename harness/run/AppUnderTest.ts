@@ -34,9 +34,9 @@ export class AppUnderTest {
     private readonly relay: NetworkRelay,
   ) {}
 
-  /** Starts the app's server (in the scenario file's folder) and the TURN server. */
-  static async start(spec: AppSpec, options: { scenarioFile: string; room: string; relay: NetworkRelay }): Promise<AppUnderTest> {
-    const server = spec.start ? await AppServer.start(spec.start, dirname(options.scenarioFile)) : undefined;
+  /** Starts the app's server (in the scenario file's folder; a viewer shard starts none) and the TURN server. */
+  static async start(spec: AppSpec, options: { scenarioFile: string; room: string; relay: NetworkRelay; startServer: boolean }): Promise<AppUnderTest> {
+    const server = spec.start && options.startServer ? await AppServer.start(spec.start, dirname(options.scenarioFile)) : undefined;
     try {
       return new AppUnderTest(spec, options.room, server, await TurnServer.start(), options.relay);
     } catch (error) {

@@ -176,8 +176,9 @@ export class Run {
     try {
       await this.#start(signal);
       const steadyFrom = this.#steadyFrom!;
-      // Faults act on the SFU (the process that runs it schedules them) or on the app's pages.
-      if (this.#server || this.#app) this.#faults.start(this.#faultContext(), steadyFrom);
+      // Faults act on the SFU (the process that runs it schedules them) or on the app's pages
+      // (the run with its publisher schedules them; viewer shards of an app only watch).
+      if (this.#server || (this.#app && this.#role === 'all')) this.#faults.start(this.#faultContext(), steadyFrom);
       const progress = setInterval(() => this.observer.emit('progress', this.#progress(steadyFrom)), 1000);
       try {
         const waited = new AbortController();
@@ -248,9 +249,10 @@ export class Run {
   async #start(signal: AbortSignal): Promise<void> {
     const role = this.#role;
     const { scenario } = this.options;
-    const signalingUrl = role === 'viewers' ? this.options.signalingUrl! : scenario.app ? await this.#startApp() : await this.#startSfu();
+    // An app brings its own servers: every role opens its pages, and a viewer shard starts no app server.
+    const signalingUrl = scenario.app ? await this.#startApp() : role === 'viewers' ? this.options.signalingUrl! : await this.#startSfu();
     signal.throwIfAborted();
-    if (role === 'viewers') {
+    if (role === 'viewers' && !scenario.app) {
       this.#metrics = await MetricsServer.start(this.registry, this.options.metricsPort ?? 0, this.options.host);
       this.observer.emit('ready', { signaling: signalingUrl, metrics: this.#metrics.url });
     }
@@ -332,12 +334,13 @@ export class Run {
     return server.signalingUrl;
   }
 
-  /** Starts the app under test (its server, TURN) and this run's /metrics; returns the app's publisher page. */
+  /** Starts the app under test (its server, unless a viewer shard; TURN) and this run's /metrics; returns the app's publisher page. */
   async #startApp(): Promise<string> {
     const { scenario, scenarioFile } = this.options;
+    const shard = this.#role === 'viewers';
     this.observer.emit('phase', 'starting the app under test');
-    this.#app = await AppUnderTest.start(scenario.app!, { scenarioFile, room: scenario.room, relay: this.#network! });
-    this.#metrics = await MetricsServer.start(this.registry, this.options.port ?? 0, this.options.host);
+    this.#app = await AppUnderTest.start(scenario.app!, { scenarioFile, room: scenario.room, relay: this.#network!, startServer: !shard });
+    this.#metrics = await MetricsServer.start(this.registry, (shard ? this.options.metricsPort : this.options.port) ?? 0, this.options.host);
     const urls = { signaling: this.#app.url('publisher', HOST_PUBLISHER_ID, 0), metrics: this.#metrics.url };
     this.journal.write('app.ready', { name: scenario.app!.name, publisherPage: urls.signaling, viewerPage: this.#app.url('viewer', this.#viewerId('browser', 1), 1), metrics: urls.metrics });
     this.observer.emit('ready', urls);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isLoopbackHost } from '../../server/http/SfuServer.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { applyOverrides } from '../scenario/overrides.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import type { RunOptions } from './RunOptions.js';
@@ -63,8 +63,8 @@ export async function sfuRun(file: string, options: Listening & { announcedIp?: 
 }
 
 export interface ShardOptions {
-  /** The SFU's signaling URL, ws://HOST:PORT/signaling[?token=…]. */
-  sfu: URL;
+  /** The SFU's signaling URL, ws://HOST:PORT/signaling[?token=…]; none for an app under test (it has its own). */
+  sfu?: URL;
   scenario?: string;
   room?: string;
   browser: number;
@@ -78,10 +78,18 @@ export interface ShardOptions {
   token?: string;
 }
 
-/** One shard of viewers against a remote SFU; the scenario, when given, brings measurement settings and thresholds. */
+/**
+ * One shard of viewers against a remote SFU, or on an app's own pages (the
+ * scenario's `app:`); the scenario, when given, brings measurement settings
+ * and thresholds.
+ */
 export async function shardRun(options: ShardOptions): Promise<RunOptions> {
   const { shard } = options;
   const base = options.scenario ? await loadScenario(options.scenario) : scenarioSchema.parse({ name: 'shard', duration: '6h' });
+  if (!base.app && !options.sfu) throw new ScenarioError("viewers: --sfu is required (the SFU's signaling URL), unless the scenario has an app under test");
+  if (base.app?.viewerPage.includes('{port}')) {
+    throw new ScenarioError(`${options.scenario}: app.viewerPage: a viewer shard does not start the app (app.start), so {port} means nothing: give the app's address`);
+  }
   const scenario = applyOverrides(
     base,
     { duration: options.duration ?? '6h', room: options.room, viewers: { browser: options.browser, synthetic: options.synthetic } },
@@ -92,7 +100,7 @@ export async function shardRun(options: ShardOptions): Promise<RunOptions> {
     scenarioFile: options.scenario ?? '(command line)',
     outDir: options.out ?? defaultRunDir(`shard-${shard.index}-of-${shard.count}`),
     role: 'viewers',
-    signalingUrl: withToken(options.sfu, options.token),
+    signalingUrl: options.sfu && withToken(options.sfu, options.token),
     shard,
     metricsPort: options.metricsPort,
     host: options.host,

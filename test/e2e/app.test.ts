@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../harness/journal/Journal.js';
+import { AppServer } from '../../harness/run/AppServer.js';
 import { Run } from '../../harness/run/Run.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import type { FaultImpact } from '../../harness/run/impact.js';
@@ -174,5 +175,42 @@ viewers: { browser: 1 }
     expect(notJoined).toMatchObject({ viewerId: 'browser-1', waitedMs: expect.any(Number) });
     expect(notJoined.waitedMs).toBeGreaterThanOrEqual(2000);
     expect((notJoined.consoleErrors as string[]).join('\n')).toContain('404');
+  }, 120_000);
+});
+
+describe("a viewer shard on an app's pages", () => {
+  it("opens the app's viewer pages beside the run with its publisher, and measures them the same way", async () => {
+    const server = await AppServer.start(`node ${resolve('test/fixtures/app/server.mjs')}`, process.cwd());
+    try {
+      const text = (duration: string) => `
+name: e2e-app-shard
+duration: ${duration}
+app:
+  name: fixture-app
+  publisherPage: http://127.0.0.1:${server.port}/publisher.html?room={room}
+  viewerPage: http://127.0.0.1:${server.port}/viewer.html?room={room}&user={peerId}
+viewers: { browser: 1 }
+`;
+      const dir = mkdtempSync(join(tmpdir(), 'livedrill-e2e-app-shard-'));
+      const whole = new Run({ scenario: parseScenario(text('16s'), 'whole.yaml'), scenarioFile: 'whole.yaml', outDir: join(dir, 'whole') });
+      const ran = whole.execute(new AbortController().signal);
+      await new Promise<void>((ready) => whole.observer.on('phase', (phase) => phase === 'broadcasting' && ready()));
+      const shard = new Run({
+        scenario: parseScenario(text('5s'), 'shard.yaml'),
+        scenarioFile: 'shard.yaml',
+        outDir: join(dir, 'shard'),
+        role: 'viewers',
+        shard: { index: 1, count: 1 },
+      });
+      const shardSummary = await shard.execute(new AbortController().signal);
+      const summary = await ran;
+      expect(summary.viewers.map((v) => v.id)).toEqual(['browser-1']);
+      expect(shardSummary.error).toBeNull();
+      expect(shardSummary.viewers.map((v) => v.id)).toEqual(['s1-browser-1']);
+      expect(shardSummary.viewers[0].joinSeconds).toBeGreaterThan(0);
+      expect(shardSummary.viewers[0].fps).toBeGreaterThan(20);
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 });
