@@ -5,13 +5,16 @@
  * viewers measured against what was injected, per fault and per viewer,
  * with p50/p95 errors and a verdict on each accuracy target.
  *
- *   npm run accuracy -- [--out DIR]
+ *   npm run accuracy -- [--out DIR] [--app]
  *
+ * With --app the same is done on an app's own pages (the fixture app,
+ * test/fixtures/app, through livedrill's probe), with the faults that act on
+ * the client side: at the source, on the media path, on signaling.
  * Writes DIR/accuracy.json and DIR/accuracy.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
@@ -19,7 +22,7 @@ import { percentile } from '../../common/stats.js';
 import { maxOf } from '../../common/stats.js';
 import { FaultImpact } from '../run/impact.js';
 
-const SCENARIO = `
+const OWN_STACK = `
 name: accuracy-matrix
 duration: 112s
 viewers: { browser: 4, joinSpacing: 200ms }
@@ -44,8 +47,35 @@ faults:
   - { id: loss-10pct-10s, kind: network, at: 98s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
 `;
 
+/** On the fixture app's pages: delays first (an audio gap at the source leaves receivers' buffers long for a while), each fault clear of the others. */
+const APP = `
+name: accuracy-matrix-app
+duration: 122s
+app:
+  name: fixture-app
+  start: node ${resolve('test/fixtures/app/server.mjs')}
+  publisherPage: http://127.0.0.1:{port}/publisher.html?room={room}
+  viewerPage: http://127.0.0.1:{port}/viewer.html?room={room}&user={peerId}
+  sdkVersion: FixtureRTC.VERSION
+viewers: { browser: 3, joinSpacing: 200ms }
+faults:
+  - { id: delay-100ms, kind: network, at: 2s, duration: 6s, viewers: [browser-1], direction: down, delay: 100ms }
+  - { id: delay-250ms, kind: network, at: 11s, duration: 6s, viewers: [browser-2], direction: down, delay: 250ms }
+  - { id: freeze-0.4s, kind: video-freeze, at: 20s, duration: 400ms }
+  - { id: freeze-1.3s, kind: video-freeze, at: 23s, duration: 1300ms }
+  - { id: freeze-2.7s, kind: video-freeze, at: 27s, duration: 2700ms }
+  - { id: freeze-7s, kind: video-freeze, at: 32s, duration: 7s }
+  - { id: loss-5pct-12s, kind: network, at: 42s, duration: 12s, viewers: [browser-3], direction: down, loss: 5% }
+  - { id: loss-10pct-10s, kind: network, at: 57s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
+  - { id: audio-0.6s, kind: audio-drop, at: 70s, duration: 600ms }
+  - { id: audio-1.9s, kind: audio-drop, at: 73s, duration: 1900ms }
+  - { id: audio-4.3s, kind: audio-drop, at: 77s, duration: 4300ms }
+  - { id: signaling-outage-5s, kind: signaling-outage, at: 85s, duration: 5s }
+  - { id: cut-9s, kind: mass-disconnect, at: 100s, duration: 9s, viewers: [browser-2] }
+`;
+
 /** The accuracy each figure must hold on this machine kind. */
-const TARGETS = { freezeErrorP95Ms: 100, audioErrorP95Ms: 150, lossErrorPoints: 1.5, lossMinSeconds: 10 };
+const TARGETS = { freezeErrorP95Ms: 100, audioErrorP95Ms: 150, lossErrorPoints: 1.5, lossMinSeconds: 10, latencyRiseErrorMs: 30 };
 
 interface Row {
   faultId: string;
@@ -57,10 +87,14 @@ interface Row {
   error: number | null;
 }
 
-const opts = new Command().option('--out <dir>', 'where results go', 'runs/accuracy').parse().opts<{ out: string }>();
+const opts = new Command()
+  .option('--out <dir>', 'where results go', 'runs/accuracy')
+  .option('--app', "on the fixture app's pages instead of livedrill's own")
+  .parse()
+  .opts<{ out: string; app?: boolean }>();
 mkdirSync(opts.out, { recursive: true });
 
-const scenario = parseScenario(SCENARIO, 'accuracy-matrix');
+const scenario = parseScenario(opts.app ? APP : OWN_STACK, 'accuracy-matrix');
 const run = new Run({ scenario, scenarioFile: 'harness/bench/accuracy.ts', outDir: join(opts.out, 'run') });
 run.observer.on('phase', (p) => console.log(p));
 const summary = await run.execute(new AbortController().signal);
@@ -74,8 +108,13 @@ for (const f of summary.faults) {
     if (f.kind === 'video-freeze') rows.push(row(f, v.id, 'freeze s', seconds, v.freezeCount === 1 ? v.freezeSeconds : null));
     if (f.kind === 'audio-drop') rows.push(row(f, v.id, 'concealed s', seconds, v.audioConcealedSeconds));
     if (f.kind === 'network') {
-      const rate = (spec(f) as { loss: number }).loss;
-      rows.push(row(f, v.id, 'loss %', rate, v.packetLossRatio === null ? null : v.packetLossRatio * 100));
+      const { loss, delay } = spec(f) as { loss: number; delay: number };
+      if (loss > 0) rows.push(row(f, v.id, 'loss %', loss, v.packetLossRatio === null ? null : v.packetLossRatio * 100));
+      const rise = (l: { before: number | null; during: number | null } | null) => (l?.before != null && l.during != null ? l.during - l.before : null);
+      if (delay > 0) {
+        rows.push(row(f, v.id, 'latency rise s', delay / 1000, rise(v.latencySeconds)));
+        rows.push(row(f, v.id, 'receive latency rise s', delay / 1000, rise(v.receiveLatencySeconds)));
+      }
     }
     if (f.kind === 'mass-disconnect' || f.kind === 'worker-crash') {
       counts.push({ faultId: f.faultId, viewer: v.id, what: 'disconnects', expected: 1, measured: v.disconnects });
@@ -89,18 +128,19 @@ function row(f: FaultImpact, viewer: string, what: string, injected: number, mea
   return { faultId: f.faultId, kind: f.kind, viewer, what, injected, measured, error: measured === null ? null : measured - injected };
 }
 
-const errorsOf = (kind: string, minSeconds = 0): number[] =>
+const errorsOf = (what: string, minSeconds = 0): number[] =>
   rows
-    .filter((r) => r.kind === kind && r.error !== null)
+    .filter((r) => r.what === what && r.error !== null)
     .filter((r) => {
       const f = summary.faults.find((x) => x.faultId === r.faultId)!;
       return (f.end - f.start) / 1000 >= minSeconds;
     })
     .map((r) => Math.abs(r.error!));
 const stats = (xs: number[]) => ({ n: xs.length, p50: xs.length ? percentile(xs, 50) : null, p95: xs.length ? percentile(xs, 95) : null, max: xs.length ? maxOf(xs) : null });
-const freeze = stats(errorsOf('video-freeze').map((e) => e * 1000));
-const audio = stats(errorsOf('audio-drop').map((e) => e * 1000));
-const loss = stats(errorsOf('network', TARGETS.lossMinSeconds));
+const freeze = stats(errorsOf('freeze s').map((e) => e * 1000));
+const audio = stats(errorsOf('concealed s').map((e) => e * 1000));
+const loss = stats(errorsOf('loss %', TARGETS.lossMinSeconds));
+const latencyRise = stats([...errorsOf('latency rise s'), ...errorsOf('receive latency rise s')].map((e) => e * 1000));
 const countMisses = counts.filter((c) => c.measured !== c.expected);
 const untargetedAttributed = summary.faults.flatMap((f) => f.viewers.filter((v) => !v.targeted && v.affected).map((v) => `${f.faultId}: ${v.id}`));
 const missingFreezes = rows.filter((r) => r.kind === 'video-freeze' && r.measured === null);
@@ -111,6 +151,9 @@ const verdicts = [
   { target: `packet loss within ±${TARGETS.lossErrorPoints} points over >= ${TARGETS.lossMinSeconds} s`, measured: loss.max, pass: loss.max !== null && loss.max <= TARGETS.lossErrorPoints },
   { target: 'disconnect, recovery and freeze counts exact', measured: countMisses.length, pass: countMisses.length === 0 },
   { target: 'no effect attributed to a viewer outside a blast radius', measured: untargetedAttributed.length, pass: untargetedAttributed.length === 0 },
+  ...(latencyRise.n > 0
+    ? [{ target: `latency rise within ±${TARGETS.latencyRiseErrorMs} ms of a delay injected`, measured: latencyRise.max, pass: latencyRise.max! <= TARGETS.latencyRiseErrorMs }]
+    : []),
 ];
 
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model, kernel: release(), date: new Date().toISOString(), chromium: summary.versions.chromium ?? summary.versions.browser };
@@ -118,7 +161,7 @@ const result = {
   machine,
   reliability: summary.reliability,
   verdicts,
-  errors: { freezeMs: freeze, audioMs: audio, lossPoints: loss },
+  errors: { freezeMs: freeze, audioMs: audio, lossPoints: loss, latencyRiseMs: latencyRise },
   rows,
   counts,
   unexplained: summary.effects.unexplained,
@@ -131,13 +174,13 @@ const n = (x: number | null, d = 0) => (x === null ? '-' : x.toFixed(d));
 const md = [
   '# livedrill accuracy: injected vs measured',
   '',
-  `${machine.cores} cores (${machine.cpu}), kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; 4 Chromium viewers, one SFU; ${summary.faults.length} faults over ${scenario.duration / 1000} s. Run ${summary.reliability.reliable ? 'reliable' : `UNRELIABLE: ${summary.reliability.reasons.join('; ')}`}.`,
+  `${machine.cores} cores (${machine.cpu}), kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; ${scenario.viewers.browser} Chromium viewers, ${scenario.app ? `the ${scenario.app.name} app's own pages through livedrill's probe (${summary.versions.appSdk ? `SDK ${summary.versions.appSdk}, ` : ''}media through TURN)` : 'one SFU'}; ${summary.faults.length} faults over ${scenario.duration / 1000} s. Run ${summary.reliability.reliable ? 'reliable' : `UNRELIABLE: ${summary.reliability.reasons.join('; ')}`}.`,
   '',
   '| target | measured | verdict |',
   '|---|---|---|',
   ...verdicts.map((v) => `| ${v.target} | ${typeof v.measured === 'number' ? n(v.measured, v.target.includes('loss') ? 2 : 0) : '-'} | ${v.pass ? 'pass' : 'FAIL'} |`),
   '',
-  `Errors (|measured − injected|): freeze length p50 ${n(freeze.p50)} ms, p95 ${n(freeze.p95)} ms, max ${n(freeze.max)} ms (${freeze.n} viewer-faults); audio concealment p50 ${n(audio.p50)} ms, p95 ${n(audio.p95)} ms, max ${n(audio.max)} ms (${audio.n}); packet loss over ≥ ${TARGETS.lossMinSeconds} s p50 ${n(loss.p50, 2)}, max ${n(loss.max, 2)} points (${loss.n}).`,
+  `Errors (|measured − injected|): freeze length p50 ${n(freeze.p50)} ms, p95 ${n(freeze.p95)} ms, max ${n(freeze.max)} ms (${freeze.n} viewer-faults); audio concealment p50 ${n(audio.p50)} ms, p95 ${n(audio.p95)} ms, max ${n(audio.max)} ms (${audio.n}); packet loss over ≥ ${TARGETS.lossMinSeconds} s p50 ${n(loss.p50, 2)}, max ${n(loss.max, 2)} points (${loss.n})${latencyRise.n ? `; latency rise under a delay p50 ${n(latencyRise.p50)} ms, max ${n(latencyRise.max)} ms (${latencyRise.n})` : ''}.`,
   `Counts: ${counts.length - countMisses.length} of ${counts.length} exact${countMisses.length ? ` (missed: ${countMisses.map((c) => `${c.faultId}/${c.viewer} ${c.what} ${c.measured} ≠ ${c.expected}`).join(', ')})` : ''}. Unexplained effects: ${summary.effects.unexplained.length}; suspect (harness-flagged): ${summary.effects.suspect.length}; overlaps: ${result.overlaps.length}.`,
   '',
   '| fault | viewer | figure | injected | measured | error |',
