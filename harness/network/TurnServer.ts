@@ -38,7 +38,12 @@ export class TurnServer {
     private readonly password: string,
   ) {}
 
-  static async start(options: { listenIp?: string } = {}): Promise<TurnServer> {
+  /**
+   * @param options.relayIp where allocations are made, i.e. the address peers
+   *   see (default: the listening one); beyond loopback for an app whose media
+   *   servers are elsewhere
+   */
+  static async start(options: { listenIp?: string; relayIp?: string } = {}): Promise<TurnServer> {
     const ip = options.listenIp ?? '127.0.0.1';
     const port = await freeUdpPort(ip);
     const password = randomBytes(16).toString('hex');
@@ -48,7 +53,7 @@ export class TurnServer {
       '--listening-ip', ip,
       '--listening-port', String(port),
       // Allocations on the listening address: the pages' peers (the SFU, other pages) reach it there.
-      '--relay-ip', ip,
+      '--relay-ip', options.relayIp ?? ip,
       '--min-port', String(RELAY_PORTS.min),
       '--max-port', String(RELAY_PORTS.max),
       '--lt-cred-mech', '--user', `${USERNAME}:${password}`, '--realm', REALM,

@@ -5,6 +5,7 @@
  * signaling proxy (signaling outages and delays), so every client-side fault
  * reaches one page alone. It opens the pages with the probe injected.
  */
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { appPage, type PageOpener } from '../browser/MeasuredPage.js';
 import type { SignalingPaths } from '../faults/Fault.js';
@@ -38,7 +39,9 @@ export class AppUnderTest {
   static async start(spec: AppSpec, options: { scenarioFile: string; room: string; relay: NetworkRelay; startServer: boolean }): Promise<AppUnderTest> {
     const server = spec.start && options.startServer ? await AppServer.start(spec.start, dirname(options.scenarioFile)) : undefined;
     try {
-      return new AppUnderTest(spec, options.room, server, await TurnServer.start(), options.relay);
+      // An app whose servers are beyond loopback gets TURN allocations on an outside address.
+      const turn = await TurnServer.start(spec.allowRemote ? { relayIp: outsideAddress() } : {});
+      return new AppUnderTest(spec, options.room, server, turn, options.relay);
     } catch (error) {
       await server?.close();
       throw error;
@@ -88,4 +91,13 @@ export class AppUnderTest {
     await Promise.allSettled([...this.#proxies.values()].map((proxy) => proxy.close()));
     await Promise.allSettled([this.turn.close(), this.server?.close()]);
   }
+}
+
+/** This machine's first IPv4 address beyond loopback, for TURN allocations that reach the internet. */
+function outsideAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!address) throw new Error('app.allowRemote: this machine has no IPv4 address beyond loopback for the TURN server to relay from');
+  return address;
 }
