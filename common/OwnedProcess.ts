@@ -17,8 +17,13 @@ export class OwnedProcess {
   readonly #log: string[] = [];
   #stopping: Promise<void> | undefined;
 
-  constructor(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    this.#child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  /**
+   * @param options.deathSignal what the kernel sends it when livedrill dies (default KILL;
+   *   TERM for a shell that passes it on to what it started)
+   */
+  constructor(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; deathSignal?: 'KILL' | 'TERM' } = {}) {
+    const { deathSignal = 'KILL', ...spawnOptions } = options;
+    this.#child = spawn('setpriv', ['--pdeathsig', deathSignal, '--', command, ...args], { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const keep = (chunk: Buffer): void => {
       this.#log.push(...chunk.toString().split('\n').filter((line) => line.trim() !== ''));
       this.#log.splice(0, Math.max(0, this.#log.length - LOG_TAIL_LINES));

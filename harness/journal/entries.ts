@@ -161,6 +161,8 @@ viewer.* (all carry viewerId)
                      receiveLatencyMs: [the same frames, capture → received (rVFC receiveTime)],
                      read, unreadable: rendered frames whose stamp was read / failed its CRC,
                      neverShown: source frame numbers skipped beyond the frames presented,
+                     neverShownGaps: [[capture time of the frame shown after a gap, frames
+                     never shown in it]] (impact gives a gap to the fault it falls in),
                      repeated, outOfOrder, audioLatencyMs: [per audio marker heard, emission →
                      heard], avOffsetMs: [per marker heard while the picture moved, audio −
                      video latency; positive: sound behind picture]}

@@ -30,6 +30,7 @@ const emptyBatch = (): StampBatch => ({
   read: 0,
   unreadable: 0,
   neverShown: 0,
+  neverShownGaps: [],
   repeated: 0,
   outOfOrder: 0,
   audioLatencyMs: [],
@@ -72,10 +73,13 @@ export class StampTracker {
       this.#newest = { frame: newest!.frame, presented: presentedFrames };
       return;
     }
-    batch.neverShown += Math.max(0, step - shown);
+    const capturedAt = captureTimeNear(stamp.captureMs, presentedAt);
+    if (step > shown) {
+      batch.neverShown += step - shown;
+      batch.neverShownGaps!.push([Math.round(capturedAt), step - shown]);
+    }
     batch.repeated += Math.max(0, shown - step);
     this.#newest = { frame: stamp.frame, presented: presentedFrames };
-    const capturedAt = captureTimeNear(stamp.captureMs, presentedAt);
     const latency = presentedAt - capturedAt;
     batch.videoLatencyMs.push(tenths(latency));
     if (receivedAt !== undefined) batch.receiveLatencyMs.push(tenths(receivedAt - capturedAt));

@@ -66,6 +66,12 @@ export interface StampBatch {
   unreadable: number;
   /** Source frames never shown: frame numbers passed over between two read frames, beyond the frames presented between them. */
   neverShown: number;
+  /**
+   * The same, gap by gap: [capture time of the frame shown after the gap
+   * (epoch ms), frames never shown in it], so a gap is given to the fault it
+   * falls in, not to the sample period that reported it. Absent in older journals.
+   */
+  neverShownGaps?: Array<[capturedAfter: EpochMs, frames: number]>;
   /** Presentations that showed no newer frame than the one before. */
   repeated: number;
   /** Read frames older than one already shown. */

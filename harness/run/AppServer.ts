@@ -19,7 +19,10 @@ export class AppServer {
 
   static async start(command: string, cwd: string): Promise<AppServer> {
     const port = await freeTcpPort();
-    const child = new OwnedProcess('sh', ['-c', command], { cwd, env: { ...process.env, PORT: String(port) } });
+    // The shell stays, and when livedrill dies it is told (TERM) and takes its whole group with it:
+    // the kernel's death signal reaches only the shell, not what the command started.
+    const script = `trap 'trap - TERM; kill 0' TERM; ${command} & wait $!`;
+    const child = new OwnedProcess('sh', ['-c', script], { cwd, env: { ...process.env, PORT: String(port) }, deathSignal: 'TERM' });
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await accepts(port))) {
       if (!child.running || Date.now() > deadline) {

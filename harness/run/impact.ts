@@ -273,6 +273,10 @@ function viewerImpact(
     return { before: between(2 * fault.start - fault.end, fault.start), during: between(fault.start, fault.end) };
   };
   const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
+  // Gaps are the fault's when the frame shown after them was captured while it lasted (or just after):
+  // a frame skipped before it struck is not, though the sample reporting it ends after its start.
+  const neverShown = (s: StampBatch): number =>
+    s.neverShownGaps ? s.neverShownGaps.filter(([t]) => t > fault.start && t <= fault.end + IN_PROGRESS_MS).reduce((a, [, n]) => a + n, 0) : s.neverShown;
 
   const joinDelayed =
     targeted &&
@@ -315,7 +319,7 @@ function viewerImpact(
     joinDelayedSeconds,
     latencySeconds: aroundFault('videoLatencyMs'),
     receiveLatencySeconds: aroundFault('receiveLatencyMs'),
-    framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + s.neverShown, 0) : null,
+    framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + neverShown(s), 0) : null,
   };
 }
 

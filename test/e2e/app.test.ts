@@ -7,7 +7,7 @@
  * of its own whose only way off loopback is a veth interface: its packet
  * count shows that nothing left loopback.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { Run } from '../../harness/run/Run.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import type { FaultImpact } from '../../harness/run/impact.js';
 import type { RunSummary } from '../../harness/run/summary.js';
+import { until } from '../until.js';
 
 const SCENARIO = resolve('scenarios/app-fixture.yaml');
 
@@ -106,10 +107,12 @@ describe("an app's own pages under test (the fixture app), every client-side fau
 
   it('video-freeze at the source: 3 s on every viewer, and 3 s of frames never shown', () => {
     const f = fault('freeze');
+    const expected = ((f.end - f.start) / 1000) * 30;
     for (const v of f.viewers) {
       expect(v.freezeCount, v.id).toBe(1);
       expect(Math.abs(v.freezeSeconds - 3), v.id).toBeLessThanOrEqual(0.3);
-      expect(Math.abs(v.framesNeverShown! - 90), v.id).toBeLessThanOrEqual(3);
+      // ± 2, not the built-in viewers' ± 1: the camera stops through a DevTools call into the page, a frame after livedrill's clock.
+      expect(Math.abs(v.framesNeverShown! - expected), v.id).toBeLessThanOrEqual(2);
     }
   });
 
@@ -213,4 +216,25 @@ viewers: { browser: 1 }
       await server.close();
     }
   }, 120_000);
+});
+
+describe("the app's server (app.start)", () => {
+  it('goes with livedrill, even a SIGKILLed one, with everything its command started', async () => {
+    const script = `import { AppServer } from './harness/run/AppServer.ts';
+      const server = await AppServer.start('node ${resolve('test/fixtures/app/server.mjs')}', process.cwd());
+      console.log('ready ' + server.port);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const match = /ready (\d+)/.exec(chunk.toString());
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before the app server was ready`)));
+    });
+    // The command's own process (node, a child of the shell) serves the port.
+    expect((await fetch(`http://127.0.0.1:${port}/viewer.html`)).status).toBe(200);
+    child.kill('SIGKILL');
+    await until('the app server gone', async () => ((await fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true)) ? true : undefined), 5000);
+  });
 });

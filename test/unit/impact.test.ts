@@ -210,4 +210,16 @@ describe('latency and frames never shown around a fault (stamped source)', () =>
     // No stamp read: no figure, rather than a zero.
     expect(of(a, 'freeze', 'browser-3')).toMatchObject({ latencySeconds: { before: null, during: null }, framesNeverShown: null });
   });
+
+  it('gives a gap of frames never shown to the fault it fell in, not to the sample period that reported it', () => {
+    const faults = [fault('freeze', 'video-freeze', 20, 23, ['browser-1'])];
+    // The sample at 20.5 s reports a frame skipped at 19.8 s, before the fault; the one at 23.5 s the freeze's 90 frames.
+    const samples = stamped(2, 30, () => 40).map((s) => {
+      const t = (s.t - T0) / 1000;
+      const gaps: Array<[number, number]> = t === 20.5 ? [[at(19.8), 2]] : t === 23.5 ? [[at(23.05), 90]] : [];
+      return { ...s, stamps: { ...s.stamps!, neverShown: gaps.reduce((n, [, f]) => n + f, 0), neverShownGaps: gaps } };
+    });
+    const a = measureImpact(faults, [viewer('browser-1', { samples })], [], at(40));
+    expect(of(a, 'freeze', 'browser-1').framesNeverShown).toBe(90);
+  });
 });

@@ -44,7 +44,10 @@ describe('stamp tracker', () => {
   it('counts source frames never shown: a cut of 90 frames is 90 frames, whatever the gap in time', () => {
     const tracker = new StampTracker();
     show(tracker, [0, 1, 2, 93, 94]);
-    expect(tracker.take()).toMatchObject({ read: 5, neverShown: 90 });
+    const batch = tracker.take()!;
+    expect(batch).toMatchObject({ read: 5, neverShown: 90 });
+    // The gap, with the capture time of the frame shown after it: what attributes it to a fault.
+    expect(batch.neverShownGaps).toEqual([[Math.round(captured(93)), 90]]);
   });
 
   it('frames presented but not read (a missed callback, an unreadable stamp) were shown, not skipped', () => {

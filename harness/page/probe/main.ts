@@ -30,7 +30,9 @@ function probe(cfg: ProbeConfig): void {
   let listening = false;
   const peers = new PeerWatch(cfg.turn, {
     remoteTrack(track) {
-      if (track.kind !== 'audio' || !stamps || listening) return;
+      if (track.kind !== 'audio') return;
+      if (cfg.role === 'viewer') setTimeout(() => ensurePlayedOut(track), AUDIO_PLAYOUT_WAIT_MS);
+      if (!stamps || listening) return;
       listening = true;
       stamps.listen(track).catch((error: Error) => report({ type: 'error', t: now(), message: `probe: audio markers: ${error.message}` }));
     },
@@ -80,6 +82,28 @@ function probe(cfg: ProbeConfig): void {
     }, cfg.sampleIntervalMs);
     page.livedrillProbe = sourceControls(() => peers.connections);
   }
+}
+
+/** How long the app has to play a remote audio track before the probe plays it itself. */
+const AUDIO_PLAYOUT_WAIT_MS = 2000;
+
+/**
+ * Headless Chromium counts a remote track's audio samples (and their
+ * concealment) only while something plays it out. An app that plays it in a
+ * media element (or through WebAudio) is left alone; one that does not
+ * element-play it gets it played here, as livedrill's own viewer does.
+ */
+function ensurePlayedOut(track: MediaStreamTrack): void {
+  if (track.readyState !== 'live') return;
+  const played = [...document.querySelectorAll<HTMLMediaElement>('audio, video')].some(
+    (element) => !element.paused && element.srcObject instanceof MediaStream && element.srcObject.getAudioTracks().includes(track),
+  );
+  if (played) return;
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  audio.srcObject = new MediaStream([track]);
+  audio.dataset.livedrillProbe = 'playout';
+  document.documentElement.append(audio);
 }
 
 /** The app's SDK version, once its script has defined it (tried for a minute). */
