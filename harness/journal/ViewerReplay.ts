@@ -240,9 +240,17 @@ function stampBatchOf(value: unknown): StampBatch | null {
     read: count(v.read),
     unreadable: count(v.unreadable),
     neverShown: count(v.neverShown),
+    ...(Array.isArray(v.neverShownGaps) ? { neverShownGaps: gapsOf(v.neverShownGaps) } : {}),
     repeated: count(v.repeated),
     outOfOrder: count(v.outOfOrder),
     audioLatencyMs: list(v.audioLatencyMs),
     avOffsetMs: list(v.avOffsetMs),
   };
+}
+
+/** [capture time, frames] pairs with finite numbers; anything else is left out. */
+function gapsOf(gaps: unknown[]): Array<[number, number]> {
+  return gaps.filter(
+    (g): g is [number, number] => Array.isArray(g) && g.length === 2 && g.every((n) => typeof n === 'number' && Number.isFinite(n)) && g[1] > 0,
+  );
 }

@@ -46,7 +46,8 @@ summary.json
    neverShown, repeated, outOfOrder}},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds and
-   receiveLatencySeconds {before, during}, framesNeverShown from the stamped source), affected, affectedUntargeted,
+   receiveLatencySeconds {before, during}, framesNeverShown from the stamped source: the gaps whose
+   next frame was captured during the fault or up to 1 s after), affected, affectedUntargeted,
    unrecovered, recoverySeconds {p50, p95, max}, keyframeRequests,
    publisherBitrateBps {before, during},
  network: per peer packets forwarded/dropped by the impairment relay (network faults),

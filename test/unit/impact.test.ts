@@ -2,6 +2,8 @@
  * Attribution by ground truth on hand-built timelines: which fault owns each
  * effect, overlaps, blast radius, unexplained and suspect effects.
  */
+import { JournalReplay } from '../../harness/journal/replay.js';
+import { groundTruth, toTimeline } from '../../harness/journal/records.js';
 import { describe, expect, it } from 'vitest';
 import { measureImpact } from '../../harness/run/impact.js';
 import type { FaultRecord, ViewerTimeline } from '../../harness/journal/records.js';
@@ -221,5 +223,36 @@ describe('latency and frames never shown around a fault (stamped source)', () =>
     });
     const a = measureImpact(faults, [viewer('browser-1', { samples })], [], at(40));
     expect(of(a, 'freeze', 'browser-1').framesNeverShown).toBe(90);
+  });
+});
+
+describe('frames never shown, from a journal to the impact', () => {
+  it('keeps the gaps through the replay, so skips before a fault struck are not its impact', () => {
+    const replay = new JournalReplay();
+    const stamps = (neverShownGaps: Array<[number, number]>) => ({
+      videoLatencyMs: [40],
+      receiveLatencyMs: [],
+      read: 15,
+      unreadable: 0,
+      neverShown: neverShownGaps.reduce((a, [, n]) => a + n, 0),
+      neverShownGaps,
+      repeated: 0,
+      outOfOrder: 0,
+      audioLatencyMs: [],
+      avOffsetMs: [],
+    });
+    const entries = [
+      { t: at(0), type: 'viewer.start', viewerId: 'browser-1', kind: 'browser' },
+      { t: at(0), type: 'viewer.joining', viewerId: 'browser-1' },
+      { t: at(19.65), type: 'viewer.viewerSample', viewerId: 'browser-1', frames: [], stamps: stamps([[at(19.23), 1]]) },
+      { t: at(20), type: 'fault.inject', faultId: 'freeze', kind: 'video-freeze', start: at(20), scheduledEnd: at(23), targets: ['browser-1'], params: {} },
+      // Reported after the fault struck, skipped before it.
+      { t: at(20.15), type: 'viewer.viewerSample', viewerId: 'browser-1', frames: [], stamps: stamps([[at(19.73), 1], [at(19.96), 1]]) },
+      { t: at(23), type: 'fault.revert', faultId: 'freeze', kind: 'video-freeze', end: at(23), reason: 'scheduled' },
+      { t: at(23.15), type: 'viewer.viewerSample', viewerId: 'browser-1', frames: [], stamps: stamps([[at(23.03), 91]]) },
+    ];
+    for (const e of entries) replay.add(e);
+    const impact = measureImpact(groundTruth(replay.faults(at(30))), replay.viewers(at(30), true).map(toTimeline), [], at(30));
+    expect(of(impact, 'freeze', 'browser-1').framesNeverShown).toBe(91);
   });
 });
