@@ -257,7 +257,8 @@ export class Run {
       this.observer.emit('ready', { signaling: signalingUrl, metrics: this.#metrics.url });
     }
     const session = this.#sessionSettings(signalingUrl);
-    this.#pages = await PageServer.start();
+    // livedrill's own pages are served only when they are the ones opened.
+    if (!scenario.app) this.#pages = await PageServer.start();
     // Browsers start before anything publishes: a browser's start-up burst saturates
     // the cores and would dent the publisher's bandwidth estimate for seconds.
     const video = scenario.publisher.video;
