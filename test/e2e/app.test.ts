@@ -92,7 +92,11 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     const rise = (id: string, of: 'latencySeconds' | 'receiveLatencySeconds') => viewer(f, id)[of]!.during! - viewer(f, id)[of]!.before!;
     expect(Math.abs(rise('browser-2', 'receiveLatencySeconds') - 0.2)).toBeLessThanOrEqual(0.03);
     expect(Math.abs(rise('browser-2', 'latencySeconds') - 0.2)).toBeLessThanOrEqual(0.03);
-    for (const id of others('browser-2')) expect(Math.abs(rise(id, 'latencySeconds'))).toBeLessThan(0.03);
+    for (const id of others('browser-2')) {
+      expect(Math.abs(rise(id, 'receiveLatencySeconds')), id).toBeLessThan(0.03);
+      // Lip sync moves any viewer's picture by a display refresh or two (16.7 ms each) now and then, fault or not (as in latency.test.ts).
+      expect(Math.abs(rise(id, 'latencySeconds')), id).toBeLessThan(0.05);
+    }
   });
 
   it('network loss: 10% on one viewer path, dropped by its relay and seen in that viewer only', () => {

@@ -50,26 +50,35 @@ export function sourceControls(connections: () => RTCPeerConnection[]): SourceCo
       .flatMap((pc) => pc.getSenders())
       .filter((s) => (s.track ?? originalTracks.get(s))?.kind === kind);
 
+  /** Every sender at once: the fault's ground truth is when livedrill asked, so it must act within a frame. */
+  const capBitrates = (): Promise<unknown> =>
+    Promise.all(
+      senders('video').map((sender) => {
+        const params = sender.getParameters();
+        if (!params.encodings?.length) return undefined;
+        if (!originalBitrates.has(sender)) originalBitrates.set(sender, params.encodings.map((e) => e.maxBitrate));
+        const wanted = originalBitrates.get(sender)!.map((original) => cap ?? original);
+        if (params.encodings.every((e, i) => e.maxBitrate === wanted[i])) return undefined;
+        params.encodings.forEach((e, i) => {
+          if (wanted[i] === undefined) delete e.maxBitrate;
+          else e.maxBitrate = wanted[i];
+        });
+        return sender.setParameters(params).catch(() => {});
+      }),
+    );
+  const stopSenders = (): Promise<unknown> =>
+    Promise.all(
+      [...paused].flatMap((kind) =>
+        senders(kind)
+          .filter((sender) => sender.track)
+          .map((sender) => {
+            originalTracks.set(sender, sender.track!);
+            return sender.replaceTrack(null).catch(() => {});
+          }),
+      ),
+    );
   const enforce = async (): Promise<void> => {
-    for (const sender of senders('video')) {
-      const params = sender.getParameters();
-      if (!params.encodings?.length) continue;
-      if (!originalBitrates.has(sender)) originalBitrates.set(sender, params.encodings.map((e) => e.maxBitrate));
-      const wanted = originalBitrates.get(sender)!.map((original) => cap ?? original);
-      if (params.encodings.every((e, i) => e.maxBitrate === wanted[i])) continue;
-      params.encodings.forEach((e, i) => {
-        if (wanted[i] === undefined) delete e.maxBitrate;
-        else e.maxBitrate = wanted[i];
-      });
-      await sender.setParameters(params).catch(() => {});
-    }
-    for (const kind of paused) {
-      for (const sender of senders(kind)) {
-        if (!sender.track) continue;
-        originalTracks.set(sender, sender.track);
-        await sender.replaceTrack(null).catch(() => {});
-      }
-    }
+    await Promise.all([capBitrates(), stopSenders()]);
     if (cap === null && paused.size === 0) {
       clearInterval(timer);
       timer = undefined;
@@ -89,11 +98,9 @@ export function sourceControls(connections: () => RTCPeerConnection[]): SourceCo
       if (on) paused.add(kind);
       else {
         paused.delete(kind);
-        for (const [sender, track] of originalTracks) {
-          if (track.kind !== kind) continue;
-          originalTracks.delete(sender);
-          await sender.replaceTrack(track).catch(() => {});
-        }
+        const restore = [...originalTracks].filter(([, track]) => track.kind === kind);
+        for (const [sender] of restore) originalTracks.delete(sender);
+        await Promise.all(restore.map(([sender, track]) => sender.replaceTrack(track).catch(() => {})));
       }
       await start();
     },
