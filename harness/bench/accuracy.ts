@@ -47,10 +47,16 @@ faults:
   - { id: loss-10pct-10s, kind: network, at: 98s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
 `;
 
-/** On the fixture app's pages: delays first (an audio gap at the source leaves receivers' buffers long for a while), each fault clear of the others. */
+/**
+ * On the fixture app's pages: delays first, audio drops 12 s apart and last
+ * but for signaling and a cut. A drop at the source (the microphone taken off
+ * its senders) resumes with RTP timestamps that carry on where they stopped,
+ * so the receiver's jitter buffer meets a jump of the drop's length and
+ * stays long for a while: its own concealment outlasts the drop.
+ */
 const APP = `
 name: accuracy-matrix-app
-duration: 122s
+duration: 146s
 app:
   name: fixture-app
   start: node ${resolve('test/fixtures/app/server.mjs')}
@@ -68,10 +74,10 @@ faults:
   - { id: loss-5pct-12s, kind: network, at: 42s, duration: 12s, viewers: [browser-3], direction: down, loss: 5% }
   - { id: loss-10pct-10s, kind: network, at: 57s, duration: 10s, viewers: [browser-1], direction: down, loss: 10% }
   - { id: audio-0.6s, kind: audio-drop, at: 70s, duration: 600ms }
-  - { id: audio-1.9s, kind: audio-drop, at: 73s, duration: 1900ms }
-  - { id: audio-4.3s, kind: audio-drop, at: 77s, duration: 4300ms }
-  - { id: signaling-outage-5s, kind: signaling-outage, at: 85s, duration: 5s }
-  - { id: cut-9s, kind: mass-disconnect, at: 100s, duration: 9s, viewers: [browser-2] }
+  - { id: audio-1.9s, kind: audio-drop, at: 82s, duration: 1900ms }
+  - { id: audio-4.3s, kind: audio-drop, at: 94s, duration: 4300ms }
+  - { id: signaling-outage-5s, kind: signaling-outage, at: 110s, duration: 5s }
+  - { id: cut-9s, kind: mass-disconnect, at: 124s, duration: 9s, viewers: [browser-2] }
 `;
 
 /** The accuracy each figure must hold on this machine kind. */

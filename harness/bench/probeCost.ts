@@ -22,7 +22,7 @@ import { parseScenario } from '../scenario/load.js';
 import { Run } from '../run/Run.js';
 import { AppServer } from '../run/AppServer.js';
 import { SelfWatch } from '../probes/SelfWatch.js';
-import { median } from '../../common/stats.js';
+import { mean, median } from '../../common/stats.js';
 
 const opts = new Command()
   .option('--pages <n>', 'viewer pages per variant', '4')
@@ -38,8 +38,20 @@ const SETTLE_S = 10;
 const FIXTURE = resolve('test/fixtures/app/server.mjs');
 mkdirSync(opts.out, { recursive: true });
 
-/** The fixture app opened as a user would: plain pages, no probe, no TURN, no proxy. */
-async function withoutProbe(): Promise<number> {
+/**
+ * The least any measurement of rendered frames costs, the floor of the
+ * probe's method (and of livedrill's own viewer): a bare
+ * requestVideoFrameCallback loop on the page's video, nothing else.
+ */
+const FRAME_CALLBACK_ONLY = `document.addEventListener('DOMContentLoaded', function watch() {
+  const video = document.querySelector('video');
+  if (!video) return setTimeout(watch, 200);
+  const onFrame = () => video.requestVideoFrameCallback(onFrame);
+  video.requestVideoFrameCallback(onFrame);
+});`;
+
+/** The fixture app opened as a user would: plain pages, no probe, no TURN, no proxy; `script` runs in each viewer page first. */
+async function withoutProbe(script?: string): Promise<number> {
   const server = await AppServer.start(`node ${FIXTURE}`, process.cwd());
   const publisher = await launchChromium();
   const viewers = await launchChromium();
@@ -48,6 +60,7 @@ async function withoutProbe(): Promise<number> {
     await (await publisher.newPage({ type: 'window' })).goto(url('publisher.html?room=bench'));
     for (let i = 1; i <= PAGES; i++) {
       const page = await viewers.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+      if (script) await page.evaluateOnNewDocument(script);
       await page.goto(url(`viewer.html?room=bench&user=browser-${i}`));
     }
     return await viewerCores(viewers.process()!.pid!);
@@ -86,7 +99,8 @@ ${app ? `app: { name: fixture-app, start: node ${FIXTURE}, publisherPage: "http:
 }
 
 const VARIANTS: Array<[string, () => Promise<number>]> = [
-  ['app page, no probe (fake camera)', withoutProbe],
+  ['app page, no probe (fake camera)', () => withoutProbe()],
+  ['app page + a bare frame-callback loop, no probe (fake camera)', () => withoutProbe(FRAME_CALLBACK_ONLY)],
   ['app page + probe, stamps off (fake camera)', () => run('app', true, false)],
   ["livedrill's own viewer, stamps off (fake camera)", () => run('own', false, false)],
   ['app page + probe + stamp reader (stamped source)', () => run('app-stamps', true, true)],
@@ -102,14 +116,16 @@ for (let r = 0; r < Number(opts.repeat); r++) {
   }
 }
 
-const per = (name: string): number => median(results[name]);
-const [plain, probed, own, probedStamps, ownStamps] = VARIANTS.map(([name]) => per(name));
+const per = (name: string): number => mean(results[name]);
+const [plain, frameCallback, probed, own, probedStamps, ownStamps] = VARIANTS.map(([name]) => per(name));
 const probeCost = probed - plain;
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), date: new Date().toISOString() };
 const verdict = {
   probeCoresPerPage: probeCost,
   probeShareOfOwnViewer: probeCost / own,
   probeShareOfAppPage: probeCost / plain,
+  frameCallbackCoresPerPage: frameCallback - plain,
+  probeBeyondFrameCallbackShareOfOwnViewer: (probed - frameCallback) / own,
   stampReaderCoresPerPage: probedStamps - probed,
   ownStampReaderCoresPerPage: ownStamps - own,
 };
@@ -121,14 +137,16 @@ writeFileSync(
   [
     '# What the probe costs an app viewer page',
     '',
-    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; ${PAGES} viewer pages in one headless Chromium, CPU read each second for ${HOLD_S} s once they played; each variant ${opts.repeat} times (median shown, all runs in probe-cost.json).`,
+    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; ${PAGES} viewer pages in one headless Chromium, CPU read each second for ${HOLD_S} s once they played (the median of those readings); each variant ${opts.repeat} times, in turn (mean shown, every run in brackets).`,
     '',
     '| variant | viewer-browser cores per page (runs) |',
     '|---|---|',
     ...VARIANTS.map(([name]) => `| ${name} | ${f(per(name))} (${results[name].map(f).join(', ')}) |`),
     '',
     `The probe itself (app page + probe − app page, stamps off): ${f(probeCost)} cores per page, ${pct(verdict.probeShareOfOwnViewer)} of a livedrill viewer page's CPU and ${pct(verdict.probeShareOfAppPage)} of the app page's own. ` +
-      `The app pages with the probe receive through TURN (forced relay); without it, directly.`,
+      `The app pages with the probe receive through TURN (forced relay); without it, directly. ` +
+      `A bare requestVideoFrameCallback loop, the floor of timing every rendered frame (livedrill's own viewer does it too), costs ${f(verdict.frameCallbackCoresPerPage)} cores per page; ` +
+      `beyond it the probe adds ${f(probed - frameCallback)}, ${pct(verdict.probeBeyondFrameCallbackShareOfOwnViewer)} of a livedrill viewer page.`,
     `Reading the stamped source: ${f(verdict.stampReaderCoresPerPage)} cores per page on app pages, ${f(verdict.ownStampReaderCoresPerPage)} on livedrill's own.`,
     '',
   ].join('\n'),
