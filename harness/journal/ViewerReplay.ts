@@ -185,10 +185,10 @@ export class ViewerReplay {
   }
 
   #addStamps(batch: StampBatch): void {
-    this.#stamps ??= { latency: new ViewerLatency(), counts: { read: 0, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 } };
+    this.#stamps ??= { latency: new ViewerLatency(), counts: { read: 0, unreadable: 0, stale: 0, neverShown: 0, repeated: 0, outOfOrder: 0 } };
     const { latency, counts } = this.#stamps;
     latency.add(batch);
-    for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] += batch[key];
+    for (const key of Object.keys(counts) as Array<keyof typeof counts>) counts[key] += batch[key] ?? 0;
   }
 
   /**
@@ -239,6 +239,7 @@ function stampBatchOf(value: unknown): StampBatch | null {
     receiveLatencyMs: list(v.receiveLatencyMs),
     read: count(v.read),
     unreadable: count(v.unreadable),
+    stale: count(v.stale),
     neverShown: count(v.neverShown),
     ...(Array.isArray(v.neverShownGaps) ? { neverShownGaps: gapsOf(v.neverShownGaps) } : {}),
     repeated: count(v.repeated),

@@ -160,6 +160,8 @@ viewer.* (all carry viewerId)
                      each newly shown frame whose stamp was read, capture → presentation, ms],
                      receiveLatencyMs: [the same frames, capture → received (rVFC receiveTime)],
                      read, unreadable: rendered frames whose stamp was read / failed its CRC,
+                     stale: rendered frames read too late (the picture was already a newer
+                     frame's; not used; absent before 2026-11-30, counted unreadable then),
                      neverShown: source frame numbers skipped beyond the frames presented,
                      neverShownGaps: [[capture time of the frame shown after a gap, frames
                      never shown in it]] (impact gives a gap to the fault it falls in),

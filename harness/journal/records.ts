@@ -110,7 +110,7 @@ export interface ViewerTrack {
   connectedAtEnd: boolean;
   /** Over every sample (kept or not), from the stamped source: latencies (s) and frame counts; null when the viewer read no stamp. */
   latency: ViewerLatencySummary | null;
-  stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
+  stamps: { read: number; unreadable: number; stale: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
 
 /** What a run's summary.json adds, when there is one (the journal cannot say when measurement ended exactly). */

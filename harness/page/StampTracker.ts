@@ -29,6 +29,7 @@ const emptyBatch = (): StampBatch => ({
   receiveLatencyMs: [],
   read: 0,
   unreadable: 0,
+  stale: 0,
   neverShown: 0,
   neverShownGaps: [],
   repeated: 0,
@@ -54,12 +55,17 @@ export class StampTracker {
    * timestamp. Frames presented since the last read one (callbacks a busy
    * page missed, unreadable stamps) count as shown: only numbers beyond them
    * were never shown. A stamp that is not the presented frame's (the page
-   * read the picture after a newer frame replaced it) is unreadable.
+   * read the picture after a newer frame replaced it) is stale: the reader
+   * was late, the stamp was not at fault.
    */
   onFrame(stamp: Stamp | null, presentedAt: number, presentedFrames: number, receivedAt?: number, rtpTimestamp?: number): void {
     const batch = this.#batch;
-    if (!stamp || !this.#matches(stamp, presentedAt, rtpTimestamp)) {
+    if (!stamp) {
       batch.unreadable++;
+      return;
+    }
+    if (!this.#matches(stamp, presentedAt, rtpTimestamp)) {
+      batch.stale!++;
       return;
     }
     batch.read++;
@@ -115,6 +121,6 @@ export class StampTracker {
   take(): StampBatch | undefined {
     const batch = this.#batch;
     this.#batch = emptyBatch();
-    return batch.read + batch.unreadable + batch.audioLatencyMs.length > 0 ? batch : undefined;
+    return batch.read + batch.unreadable + batch.stale! + batch.audioLatencyMs.length > 0 ? batch : undefined;
   }
 }

@@ -61,9 +61,15 @@ export interface StampBatch {
    * where the browser gives no receiveTime.
    */
   receiveLatencyMs: number[];
-  /** Rendered frames whose stamp was read, and whose stamp failed its CRC or was another frame's (the picture changed before the page read it). */
+  /** Rendered frames whose stamp was read, and whose stamp failed its CRC. */
   read: number;
   unreadable: number;
+  /**
+   * Rendered frames read too late: the picture had changed to a newer frame
+   * before the page read it (a busy page), so the stamp was another frame's
+   * and is not used. Absent in older journals, which counted these unreadable.
+   */
+  stale?: number;
   /** Source frames never shown: frame numbers passed over between two read frames, beyond the frames presented between them. */
   neverShown: number;
   /**

@@ -25,9 +25,10 @@ export interface QoeCounters {
   browserFreezeSeconds: number;
   browserPauseCount: number;
   browserPauseSeconds: number;
-  /** From the stamped source's stamps (page/StampTracker.ts): rendered frames read and unreadable, source frames never shown, repeated, out of order. */
+  /** From the stamped source's stamps (page/StampTracker.ts): rendered frames read, unreadable and read too late, source frames never shown, repeated, out of order. */
   stampsRead: number;
   stampsUnreadable: number;
+  stampsStale: number;
   framesNeverShown: number;
   framesRepeated: number;
   framesOutOfOrder: number;
@@ -38,7 +39,7 @@ export const zeroCounters = (): QoeCounters => ({
   nackCount: 0, pliCount: 0, firCount: 0, videoBytesReceived: 0, audioSamplesReceived: 0,
   audioConcealedSamples: 0, audioConcealmentEvents: 0, audioPacketsReceived: 0, audioPacketsLost: 0,
   audioBytesReceived: 0, browserFreezeCount: 0, browserFreezeSeconds: 0, browserPauseCount: 0, browserPauseSeconds: 0,
-  stampsRead: 0, stampsUnreadable: 0, framesNeverShown: 0, framesRepeated: 0, framesOutOfOrder: 0,
+  stampsRead: 0, stampsUnreadable: 0, stampsStale: 0, framesNeverShown: 0, framesRepeated: 0, framesOutOfOrder: 0,
 });
 
 export type QoeEvents = {
@@ -204,6 +205,7 @@ export class ViewerQoe {
     if (stamps) {
       d.stampsRead = stamps.read;
       d.stampsUnreadable = stamps.unreadable;
+      d.stampsStale = stamps.stale ?? 0;
       d.framesNeverShown = stamps.neverShown;
       d.framesRepeated = stamps.repeated;
       d.framesOutOfOrder = stamps.outOfOrder;

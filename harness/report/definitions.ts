@@ -77,7 +77,8 @@ export const DEFINITIONS: Definition[] = [
       'on a black margin. Each drawn frame is captured once, so frame numbers count the frames given to the encoder. Audio: a quiet tone with a loud ' +
       `${AUDIO_MARKER.burstMs} ms burst at ${AUDIO_MARKER.burstHz} Hz starting at every whole second of the publisher's clock. Every browser viewer reads the stamp ` +
       'of each frame it renders (the stamp region only, one pixel per block, taken at the block\'s centre, 1 = brighter than mid-grey) and listens for the bursts. ' +
-      'A stamp whose CRC does not hold is counted unreadable, never guessed.',
+      'A stamp whose CRC does not hold is counted unreadable, never guessed; one whose capture time disagrees with the frame\'s RTP timestamp was read too late ' +
+      '(the picture was already a newer frame\'s, on a busy page) and is counted stale, not used.',
   },
   {
     term: 'Glass-to-glass latency',
@@ -105,7 +106,7 @@ export const DEFINITIONS: Definition[] = [
     term: 'Frames never shown (frame-exact)',
     text:
       'From the stamps: frame numbers a viewer passed over, beyond the frames its video element presented in between (a frame presented while the page was too ' +
-      'busy to read it, or with an unreadable stamp, counts as shown). Beside the freeze rules, which judge the time between rendered frames, this says how many ' +
+      'busy to read it, read too late, or with an unreadable stamp, counts as shown). Beside the freeze rules, which judge the time between rendered frames, this says how many ' +
       'frames of the source were lost on the way: frames the encoder dropped, frames the SFU did not forward (a paused consumer, the wait for a keyframe), ' +
       'frames the receiver decoded too late. Repeated: a frame presented again; out of order: a frame older than one already shown. In a fault\'s impact, ' +
       `frames never shown are counted from its start to ${inSeconds(IN_PROGRESS_MS)} after its end (the sample that shows the first frame after a cut reports the cut).`,

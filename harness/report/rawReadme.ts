@@ -43,7 +43,7 @@ summary.json
    connectedAtEnd,
    latency (null unless the viewer read the stamped source) {video, received, audio, avOffset: each
    {count, min, p50, p95, max} in seconds or null}, stamps (null likewise) {read, unreadable,
-   neverShown, repeated, outOfOrder}},
+   stale, neverShown, repeated, outOfOrder}},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds and
    receiveLatencySeconds {before, during}, framesNeverShown from the stamped source: the gaps whose

@@ -39,8 +39,8 @@ export interface ViewerSummary {
    * null when nothing was measured.
    */
   latency: ViewerLatencySummary | null;
-  /** The frame-exact count beside the freeze rule: stamps read and unreadable, source frames never shown, repeated, out of order (null as latency). */
-  stamps: { read: number; unreadable: number; neverShown: number; repeated: number; outOfOrder: number } | null;
+  /** The frame-exact count beside the freeze rule: stamps read, unreadable and read too late, source frames never shown, repeated, out of order (null as latency). */
+  stamps: { read: number; unreadable: number; stale: number; neverShown: number; repeated: number; outOfOrder: number } | null;
 }
 
 export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
@@ -81,7 +81,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     connectedAtEnd: qoe.connected,
     latency: qoe.readsStamps ? qoe.latency.summary() : null,
     stamps: qoe.readsStamps
-      ? { read: t.stampsRead, unreadable: t.stampsUnreadable, neverShown: t.framesNeverShown, repeated: t.framesRepeated, outOfOrder: t.framesOutOfOrder }
+      ? { read: t.stampsRead, unreadable: t.stampsUnreadable, stale: t.stampsStale, neverShown: t.framesNeverShown, repeated: t.framesRepeated, outOfOrder: t.framesOutOfOrder }
       : null,
   };
 }

@@ -101,6 +101,8 @@ describe('latency and frame-exact measurement from the stamped source, against g
     for (const id of ['browser-3', 'browser-4']) expect(impactOn('freeze', id).framesNeverShown!, id).toBeLessThan(expected / 5);
   });
 
+  // A stale read (the page read the picture after a newer frame replaced it) is the busy page's, not the
+  // stamp's: it counts with the frames the page presented without a callback, below.
   it('bitrate collapse: the stamp is read on at least 99 % of the frames rendered meanwhile', () => {
     const f = fault('collapse');
     expect(f.publisherBitrateBps.during!).toBeLessThan(180_000);
@@ -111,9 +113,10 @@ describe('latency and frame-exact measurement from the stamped source, against g
       const rendered = journal
         .filter((e) => e.type === 'viewer.viewerSample' && e.viewerId === id && e.t > f.start && e.t <= f.end)
         .reduce((a, e) => a + (e.frames as number[]).length, 0);
-      console.log(`${id} during the collapse: ${read} stamps read of ${seen} frames seen, ${rendered} rendered`);
+      const stale = during.reduce((a, b) => a + (b.stale ?? 0), 0);
+      console.log(`${id} during the collapse: ${read} stamps read of ${seen} frames seen (${stale} more read too late), ${rendered} rendered`);
       expect(read / seen, id).toBeGreaterThanOrEqual(0.99);
-      // Frames the busy page presented without a callback are not read: few, or the run is flagged.
+      // Frames the busy page presented without a callback or read too late: few, or the run is flagged.
       expect(seen / rendered, id).toBeGreaterThanOrEqual(0.9);
     }
   });

@@ -57,7 +57,7 @@ describe('stamp tracker', () => {
     tracker.onFrame(stamp(3), captured(3) + 40, 4);
     tracker.onFrame(null, captured(4) + 40, 5);
     tracker.onFrame(stamp(5), captured(5) + 40, 6);
-    expect(tracker.take()).toMatchObject({ read: 3, unreadable: 1, neverShown: 0, repeated: 0 });
+    expect(tracker.take()).toMatchObject({ read: 3, unreadable: 1, stale: 0, neverShown: 0, repeated: 0 });
   });
 
   it('counts a frame presented again as repeated, an older one as out of order, and neither as a new latency', () => {
@@ -68,7 +68,7 @@ describe('stamp tracker', () => {
     expect(batch.videoLatencyMs).toHaveLength(4);
   });
 
-  it('a stamp read after a newer frame replaced the presented one is unreadable, not a skip and a repeat', () => {
+  it('a stamp read after a newer frame replaced the presented one is stale (not unreadable), not a skip and a repeat', () => {
     const tracker = new StampTracker();
     // RTP timestamps follow capture at 90 kHz from some random base.
     const rtp = (n: number): number => (4_294_000_000 + Math.round(captured(n) - T) * 90) % 2 ** 32;
@@ -78,11 +78,11 @@ describe('stamp tracker', () => {
     frame(3, 2); // the page read frame 3 while frame 2 was the one presented
     frame(3, 3);
     frame(4, 4);
-    expect(tracker.take()).toMatchObject({ read: 4, unreadable: 1, neverShown: 0, repeated: 0 });
+    expect(tracker.take()).toMatchObject({ read: 4, unreadable: 0, stale: 1, neverShown: 0, repeated: 0 });
     // A republished stream starts another RTP timeline: read on, from the new one.
     tracker.onFrame(stamp(5), captured(5) + 40, 6, undefined, 12_345);
     tracker.onFrame(stamp(6), captured(6) + 40, 7, undefined, 12_345 + 3000);
-    expect(tracker.take()).toMatchObject({ read: 2, unreadable: 0 });
+    expect(tracker.take()).toMatchObject({ read: 2, unreadable: 0, stale: 0 });
   });
 
   it('a new video element (a rejoin) starts presentedFrames again: the frames missed meanwhile were never shown', () => {

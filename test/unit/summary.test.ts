@@ -62,7 +62,7 @@ function viewer(id: string, parts: ViewerParts = {}): ViewerSummary {
       parts.latency === undefined
         ? null
         : { video: parts.latency && distribution(parts.latency.p95), received: null, audio: null, avOffset: parts.latency && distribution(parts.latency.avOffset) },
-    stamps: parts.latency === undefined ? null : { read: 1650, unreadable: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
+    stamps: parts.latency === undefined ? null : { read: 1650, unreadable: 0, stale: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
   };
 }
 
