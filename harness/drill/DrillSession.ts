@@ -68,6 +68,8 @@ export interface LivePoint {
   fps: number;
   machineBusy: number | null;
   sfuCores: number | null;
+  /** The worst viewer's latency now, ms: glass-to-glass (stamped source) and network path (synthetic viewers). */
+  latencyMs: LiveSample['latencyMs'];
 }
 
 export interface TicketView extends Ticket {
@@ -289,6 +291,7 @@ export class DrillSession {
       fps: sample.fps,
       machineBusy: sample.machineBusy,
       sfuCores: sample.sfuCores,
+      latencyMs: sample.latencyMs,
     };
     this.#history.push(point);
     if (this.#history.length > HISTORY_POINTS) this.#history.shift();

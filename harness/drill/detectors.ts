@@ -45,6 +45,8 @@ export interface LiveSample {
   machineBusy: number | null;
   /** Cores used by the SFU workers. */
   sfuCores: number | null;
+  /** The worst viewer's latency in its last sample, ms (RunProgress.latencyMs). */
+  latencyMs: RunProgress['latencyMs'];
 }
 
 /** The viewer fields a sample needs (BrowserViewer has them; so would any other kind). */
@@ -77,6 +79,7 @@ export function liveSample(progress: RunProgress, viewers: readonly ObservedView
     fps: progress.fps,
     machineBusy: progress.self?.machineBusy ?? null,
     sfuCores: progress.self?.cores.sfu ?? null,
+    latencyMs: progress.latencyMs,
   };
 }
 

@@ -8,7 +8,7 @@
 import { FreezeDetector, type Freeze } from '../probes/freeze.js';
 import { growth } from '../probes/ViewerQoe.js';
 import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
-import { ViewerLatency } from '../probes/latency.js';
+import { LatencyStats, ViewerLatency } from '../probes/latency.js';
 import { VIDEO_GAP_MS } from '../scenario/definitions.js';
 import { minOf } from '../../common/stats.js';
 import type { JournalEntry } from './entries.js';
@@ -39,6 +39,8 @@ export class ViewerReplay {
   #lastSampleAt: number | undefined;
   /** Over every sample, kept or not (null until a sample carries stamps). */
   #stamps: { latency: ViewerLatency; counts: NonNullable<ViewerTrack['stamps']> } | null = null;
+  /** Synthetic viewers' network-path latency, over every sample. */
+  readonly #pathLatency = new LatencyStats();
   readonly #track: ViewerTrack;
 
   constructor(
@@ -70,6 +72,7 @@ export class ViewerReplay {
       connectedAtEnd: false,
       latency: null,
       stamps: null,
+      pathLatency: null,
     };
   }
 
@@ -158,6 +161,8 @@ export class ViewerReplay {
     const audio = e.audio as AudioInboundStats | undefined;
     const stamps = stampBatchOf(e.stamps);
     if (stamps) this.#addStamps(stamps);
+    const pathLatencyMs = Array.isArray(e.pathLatencyMs) ? countedPairs(e.pathLatencyMs) : null;
+    if (pathLatencyMs) this.#pathLatency.addCounts(pathLatencyMs);
     const lastVideo = this.#lastVideo;
     const lastAudio = this.#lastAudio;
     if (this.settings.keepSample?.(e.t) ?? true) {
@@ -177,6 +182,7 @@ export class ViewerReplay {
         audioSamplesReceived: g(audio?.totalSamplesReceived, lastAudio?.totalSamplesReceived),
         audioConcealedSamples: g(audio?.concealedSamples, lastAudio?.concealedSamples),
         stamps,
+        pathLatencyMs,
       });
     }
     if (video) this.#lastVideo = video;
@@ -220,6 +226,7 @@ export class ViewerReplay {
     const stamps = this.#stamps;
     track.latency = stamps && stamps.latency.summary();
     track.stamps = stamps && { ...stamps.counts };
+    track.pathLatency = this.#pathLatency.summary();
 
     const lastDown = track.disconnects.at(-1);
     const lastBack = track.recoveries.at(-1)?.t;
@@ -241,7 +248,7 @@ function stampBatchOf(value: unknown): StampBatch | null {
     unreadable: count(v.unreadable),
     stale: count(v.stale),
     neverShown: count(v.neverShown),
-    ...(Array.isArray(v.neverShownGaps) ? { neverShownGaps: gapsOf(v.neverShownGaps) } : {}),
+    ...(Array.isArray(v.neverShownGaps) ? { neverShownGaps: countedPairs(v.neverShownGaps) } : {}),
     repeated: count(v.repeated),
     outOfOrder: count(v.outOfOrder),
     audioLatencyMs: list(v.audioLatencyMs),
@@ -249,9 +256,9 @@ function stampBatchOf(value: unknown): StampBatch | null {
   };
 }
 
-/** [capture time, frames] pairs with finite numbers; anything else is left out. */
-function gapsOf(gaps: unknown[]): Array<[number, number]> {
-  return gaps.filter(
+/** [number, count] pairs (never-shown gaps, path latency) with finite numbers and a positive count; anything else is left out. */
+function countedPairs(pairs: unknown[]): Array<[number, number]> {
+  return pairs.filter(
     (g): g is [number, number] => Array.isArray(g) && g.length === 2 && g.every((n) => typeof n === 'number' && Number.isFinite(n)) && g[1] > 0,
   );
 }

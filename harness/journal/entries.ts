@@ -167,7 +167,10 @@ viewer.* (all carry viewerId)
                      never shown in it]] (impact gives a gap to the fault it falls in),
                      repeated, outOfOrder, audioLatencyMs: [per audio marker heard, emission →
                      heard], avOffsetMs: [per marker heard while the picture moved, audio −
-                     video latency; positive: sound behind picture]}
+                     video latency; positive: sound behind picture]};
+                     pathLatencyMs (synthetic viewers, the SFU on their host): [[whole ms,
+                     frames]], network-path latency SFU → viewer of each newer video frame's
+                     first packet, from the SFU's RTCP sender reports (not glass-to-glass)
   viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed
                      thresholds (ms) the gap exceeded, pause: a gap of 5 s or more,
                      ongoing: still open at the end}

@@ -3,7 +3,7 @@
  * reads — fault ground truth, viewer tracks and timelines, publisher samples.
  */
 import type { Freeze } from '../probes/freeze.js';
-import type { ViewerLatencySummary } from '../probes/latency.js';
+import type { LatencySummary, ViewerLatencySummary } from '../probes/latency.js';
 import type { StampBatch } from '../page/reports.js';
 import type { FaultKind } from '../scenario/faults.js';
 import type { JournalEntry } from './entries.js';
@@ -42,6 +42,8 @@ export interface ViewerTimeline {
     packetsLost: number;
     /** What the stamped source's stamps said in the period (null: nothing read). */
     stamps: StampBatch | null;
+    /** Synthetic viewers: network-path latency of the period's frames, [whole ms, frames] (null: none timed). */
+    pathLatencyMs: Array<[number, number]> | null;
   }>;
   disconnects: number[];
   recoveries: Array<{ t: number; downSeconds: number }>;
@@ -78,6 +80,8 @@ export interface SampleDelta {
   pliCount: number;
   /** What the stamped source's stamps and audio markers said in the period (null: nothing read). */
   stamps: StampBatch | null;
+  /** Synthetic viewers: network-path latency of the period's frames, [whole ms, frames] (null: none timed). */
+  pathLatencyMs: Array<[number, number]> | null;
 }
 
 export interface ViewerTrack {
@@ -111,6 +115,8 @@ export interface ViewerTrack {
   /** Over every sample (kept or not), from the stamped source: latencies (s) and frame counts; null when the viewer read no stamp. */
   latency: ViewerLatencySummary | null;
   stamps: { read: number; unreadable: number; stale: number; neverShown: number; repeated: number; outOfOrder: number } | null;
+  /** Synthetic viewers: network-path latency (s) over every sample; null when none was timed. */
+  pathLatency: LatencySummary | null;
 }
 
 /** What a run's summary.json adds, when there is one (the journal cannot say when measurement ended exactly). */
@@ -169,6 +175,7 @@ export function toTimeline(v: ViewerTrack): ViewerTimeline {
       packetsReceived: s.videoPacketsReceived + s.audioPacketsReceived,
       packetsLost: s.videoPacketsLost + s.audioPacketsLost,
       stamps: s.stamps,
+      pathLatencyMs: s.pathLatencyMs,
     })),
     disconnects: v.disconnects,
     recoveries: v.recoveries,

@@ -13,6 +13,7 @@ export function formatProgress(p: RunProgress): string {
     `${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s  ` +
     `viewers ${p.joined}/${p.viewers} joined, ${p.connected} connected  fps ${p.fps.toFixed(1)}  ` +
     `freezes ${p.freezes} (${p.freezeSeconds.toFixed(1)}s)  audio concealed ${p.audioConcealedSeconds.toFixed(1)}s` +
+    `${p.latencyMs.video === null ? '' : `  latency ${p.latencyMs.video.toFixed(0)}ms`}${p.latencyMs.path === null ? '' : `  path ${p.latencyMs.path.toFixed(0)}ms`}` +
     `${p.activeFaults > 0 ? `  FAULTS ACTIVE ${p.activeFaults}` : ''}${self}`
   );
 }
@@ -31,7 +32,7 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
   out.push('');
   out.push(
     table(
-      ['viewer', 'join s', 'fps', 'freezes', 'freeze s', 'freeze ratio', 'audio samples', 'concealed s', 'disconnects'],
+      ['viewer', 'join s', 'fps', 'freezes', 'freeze s', 'freeze ratio', 'audio samples', 'concealed s', 'disconnects', 'latency p95 ms'],
       s.viewers.map((v) => [
         v.id,
         fixed(v.joinSeconds),
@@ -42,6 +43,8 @@ export function formatSummary(s: RunSummary, summaryFile: string): string {
         String(v.audio.samplesReceived),
         fixed(v.audio.concealedSeconds),
         String(v.disconnects),
+        // Glass-to-glass for browsers of the stamped source, network path for synthetic viewers (marked).
+        v.latency?.video ? (v.latency.video.p95 * 1000).toFixed(0) : v.pathLatency ? `${(v.pathLatency.p95 * 1000).toFixed(0)} (path)` : '-',
       ]),
     ),
   );

@@ -13,6 +13,8 @@ export interface MeasuredViewer {
 const SECONDS_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30];
 /** Glass-to-glass latency: a few frames on one machine up to seconds behind. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5];
+/** Network path SFU → viewer: a millisecond or two on one host, up to what a delay fault adds. */
+const PATH_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2];
 /** A/V offset, both ways; lip sync is noticed past about ±45 ms (ITU-R BT.1359). */
 const AV_OFFSET_BUCKETS = [-0.5, -0.2, -0.1, -0.045, -0.02, 0, 0.02, 0.045, 0.1, 0.2, 0.5];
 
@@ -38,6 +40,7 @@ export class ViewerMetrics {
   readonly #latency: Histogram;
   readonly #receiveLatency: Histogram;
   readonly #avOffset: Histogram;
+  readonly #pathLatency: Histogram;
   readonly #neverShown: Counter;
   readonly #recoverySeconds: Histogram;
   readonly #reconnects: Counter;
@@ -131,6 +134,13 @@ export class ViewerMetrics {
       buckets: AV_OFFSET_BUCKETS,
       registers,
     });
+    this.#pathLatency = new Histogram({
+      name: 'livedrill_viewer_network_path_latency_seconds',
+      help: 'Synthetic viewers, SFU on this host: network path SFU to viewer per video frame (first packet), from the SFU\'s RTCP sender reports; not glass-to-glass',
+      labelNames: kind,
+      buckets: PATH_LATENCY_BUCKETS,
+      registers,
+    });
     this.#neverShown = counter(registry, 'livedrill_viewer_frames_never_shown_total', 'Stamped source: source frames a viewer never showed (missing frame numbers)', kind);
     this.#recoverySeconds = new Histogram({
       name: 'livedrill_viewer_recovery_duration_seconds',
@@ -154,7 +164,7 @@ export class ViewerMetrics {
         this.#packetsReceived.inc({ kind: k, media }, 0);
       }
       for (const outcome of ['success', 'failure']) this.#reconnects.inc({ kind: k, outcome }, 0);
-      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds, this.#avOffset, this.#receiveLatency]) h.zero({ kind: k });
+      for (const h of [this.#joinSeconds, this.#freezeSeconds, this.#recoverySeconds, this.#avOffset, this.#receiveLatency, this.#pathLatency]) h.zero({ kind: k });
       for (const media of ['audio', 'video']) this.#latency.zero({ kind: k, media });
     }
   }
@@ -171,12 +181,13 @@ export class ViewerMetrics {
       this.#frozenSeconds.inc(kind, seconds);
       this.#freezeSeconds.observe(kind, seconds);
     });
-    o.on('sample', (_t, d, stamps) => {
+    o.on('sample', (_t, d, stamps, path) => {
       this.#neverShown.inc(kind, d.framesNeverShown);
       for (const ms of stamps?.videoLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'video' }, ms / 1000);
       for (const ms of stamps?.audioLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'audio' }, ms / 1000);
       for (const ms of stamps?.receiveLatencyMs ?? []) this.#receiveLatency.observe(kind, ms / 1000);
       for (const ms of stamps?.avOffsetMs ?? []) this.#avOffset.observe(kind, ms / 1000);
+      for (const [ms, frames] of path ?? []) for (let i = 0; i < frames; i++) this.#pathLatency.observe(kind, ms / 1000);
       this.#frames.inc(kind, d.framesRendered);
       this.#framesDecoded.inc(kind, d.framesDecoded);
       this.#framesDropped.inc(kind, d.framesDropped);

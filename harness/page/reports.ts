@@ -116,6 +116,13 @@ export type PageReport =
       audio?: AudioInboundStats;
       /** Browser viewers of the stamped source (absent when nothing was read). */
       stamps?: StampBatch;
+      /**
+       * Synthetic viewers, when the SFU runs on this host: network-path
+       * latency (SFU → viewer, from the SFU's RTCP sender reports; not glass
+       * to glass) of each newer video frame's first packet since the last
+       * sample, as [whole ms, frames] pairs (absent when none was timed).
+       */
+      pathLatencyMs?: Array<[ms: number, frames: number]>;
     }
   /** An app page (harness/page/probe): the app's SDK version, as the scenario's `app.sdkVersion` expression gave it. */
   | { type: 'sdkVersion'; t: EpochMs; version: string }

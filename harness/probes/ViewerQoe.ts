@@ -1,7 +1,8 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { AudioInboundStats, StampBatch, VideoInboundStats } from '../page/reports.js';
+import type { AudioInboundStats, PageReport, StampBatch, VideoInboundStats } from '../page/reports.js';
 import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
-import { ViewerLatency } from './latency.js';
+import { LatencyStats, ViewerLatency } from './latency.js';
+import { median } from '../../common/stats.js';
 
 /** Counters a viewer accumulates; per-sample growth is emitted as a delta of the same shape. */
 export interface QoeCounters {
@@ -42,11 +43,14 @@ export const zeroCounters = (): QoeCounters => ({
   stampsRead: 0, stampsUnreadable: 0, stampsStale: 0, framesNeverShown: 0, framesRepeated: 0, framesOutOfOrder: 0,
 });
 
+/** Path latency as a synthetic viewer reports it: [whole ms, frames] pairs. */
+export type PathLatencyCounts = NonNullable<Extract<PageReport, { type: 'viewerSample' }>['pathLatencyMs']>;
+
 export type QoeEvents = {
   joined: [joinSeconds: number];
   freeze: [freeze: Freeze];
   /** Per sample: the counters' growth, and what the stamps and audio markers measured in it. */
-  sample: [t: number, delta: QoeCounters, stamps: StampBatch | undefined];
+  sample: [t: number, delta: QoeCounters, stamps: StampBatch | undefined, pathLatencyMs: PathLatencyCounts | undefined];
   disconnected: [t: number];
   recovered: [t: number, downSeconds: number];
 };
@@ -64,6 +68,10 @@ export class ViewerQoe {
   readonly totals = zeroCounters();
   /** Stamped source: what its stamps and audio markers timed. */
   readonly latency = new ViewerLatency();
+  /** Synthetic viewers: network-path latency, SFU → viewer (synthetic/PathLatency.ts). */
+  readonly pathLatency = new LatencyStats();
+  /** The last sample's median glass-to-glass and path latency (ms), for live views; null when it timed no frame. */
+  latestLatencyMs: { video: number | null; path: number | null } = { video: null, path: null };
   joinRequestedAt: number | undefined;
   firstMediaAt: number | undefined;
   /** When its page was given up on: no media within the join timeout, or its session stopped retrying. */
@@ -171,7 +179,7 @@ export class ViewerQoe {
     return this.audioOnly ? this.#lastRealAudioAt : this.freezes.lastFrame;
   }
 
-  onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number, stamps?: StampBatch): void {
+  onStats(t: number, video: VideoInboundStats | undefined, audio: AudioInboundStats | undefined, frames: number, stamps?: StampBatch, path?: PathLatencyCounts): void {
     if (this.#lastSampleAt !== undefined && t > this.#lastSampleAt) this.#sampleIntervalMs = t - this.#lastSampleAt;
     this.#lastSampleAt = t;
     const d = zeroCounters();
@@ -217,7 +225,9 @@ export class ViewerQoe {
     // Audio played for real (not concealment) in this sample period.
     if (d.audioSamplesReceived > 2 * d.audioConcealedSamples) this.#lastRealAudioAt = t;
     if (this.audioOnly && d.audioSamplesReceived > d.audioConcealedSamples) this.#mediaArrived(t);
-    this.observer.emit('sample', t, d, stamps);
+    if (path) this.pathLatency.addCounts(path);
+    this.latestLatencyMs = { video: stamps?.videoLatencyMs.length ? median(stamps.videoLatencyMs) : null, path: path ? countsMedian(path) : null };
+    this.observer.emit('sample', t, d, stamps, path);
   }
 
   /** A new receiver (after a rejoin) starts its cumulative stats from zero. */
@@ -236,6 +246,12 @@ export class ViewerQoe {
     for (const [ms, totals] of this.freezes.fixed) fixed[`${ms}ms`] = { ...totals };
     return { w3c: { ...this.freezes.w3c }, fixed };
   }
+}
+
+function countsMedian(pairs: PathLatencyCounts): number | null {
+  const stats = new LatencyStats();
+  stats.addCounts(pairs);
+  return stats.count > 0 ? stats.percentileMs(50) : null;
 }
 
 /** Growth of a cumulative counter since the previous reading; a reset counts from zero. */

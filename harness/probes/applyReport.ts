@@ -13,7 +13,7 @@ export function applyReport(qoe: ViewerQoe, report: PageReport): void {
       break;
     case 'viewerSample':
       for (const t of report.frames) qoe.onFrame(t);
-      qoe.onStats(report.t, report.video, report.audio, report.frameCount ?? report.frames.length, report.stamps);
+      qoe.onStats(report.t, report.video, report.audio, report.frameCount ?? report.frames.length, report.stamps, report.pathLatencyMs);
       break;
     case 'connectionState':
       // The earliest sign that media stopped; a later recovery ends it.

@@ -40,6 +40,18 @@ export class LatencyStats {
     for (const ms of values) this.add(ms);
   }
 
+  /** Values given as [whole ms, how many] pairs (a histogram, as synthetic viewers report path latency). */
+  addCounts(pairs: Iterable<readonly [number, number]>): void {
+    for (const [ms, n] of pairs) {
+      if (!Number.isFinite(ms) || !(n > 0)) continue;
+      const key = Math.round(ms);
+      this.#counts.set(key, (this.#counts.get(key) ?? 0) + n);
+      this.#count += n;
+      this.#min = Math.min(this.#min, ms);
+      this.#max = Math.max(this.#max, ms);
+    }
+  }
+
   /** Nearest-rank percentile (ms); NaN without values. */
   percentileMs(p: number): number {
     if (this.#count === 0) return Number.NaN;

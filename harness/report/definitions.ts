@@ -93,6 +93,15 @@ export const DEFINITIONS: Definition[] = [
       'a window just before the fault and over the fault.',
   },
   {
+    term: 'Network-path latency (synthetic viewers)',
+    text:
+      'Not glass-to-glass: a synthetic viewer decodes nothing. From the RTCP sender reports the SFU sends each consumer (about one a second): mediasoup ' +
+      'writes its worker\'s monotonic clock in a report\'s NTP field and, as its RTP time, the newest frame\'s timestamp plus the time since it forwarded that ' +
+      'frame\'s first packet. The first packet of each newer frame then gives: its kernel receive time − (the report\'s time + the frame\'s RTP time since the ' +
+      'report\'s, at 90 kHz). That is the path from the SFU to the viewer alone (a network fault on it adds to it), good to the frame timing of the frame the ' +
+      'report was anchored on (a few ms). Measured only when the SFU runs on the viewer\'s host, whose clock it reads. Per fault, "before → during" medians as above.',
+  },
+  {
     term: 'Audio latency and A/V offset',
     text:
       'Audio latency: the onset of a burst as the viewer\'s page hears it (its audio rendering, after playout) minus the whole second it was emitted at. ' +

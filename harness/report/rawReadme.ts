@@ -43,10 +43,12 @@ summary.json
    connectedAtEnd,
    latency (null unless the viewer read the stamped source) {video, received, audio, avOffset: each
    {count, min, p50, p95, max} in seconds or null}, stamps (null likewise) {read, unreadable,
-   stale, neverShown, repeated, outOfOrder}},
+   stale, neverShown, repeated, outOfOrder}, pathLatency (synthetic viewers on the SFU's host,
+   else null) {count, min, p50, p95, max} in seconds: SFU → viewer, from RTCP sender reports},
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds and
-   receiveLatencySeconds {before, during}, framesNeverShown from the stamped source: the gaps whose
+   receiveLatencySeconds {before, during}, pathLatencySeconds {before, during} for synthetic
+   viewers, framesNeverShown from the stamped source: the gaps whose
    next frame was captured during the fault or up to 1 s after), affected, affectedUntargeted,
    unrecovered, recoverySeconds {p50, p95, max}, keyframeRequests,
    publisherBitrateBps {before, during},

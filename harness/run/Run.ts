@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import { SfuServer } from '../../server/http/SfuServer.js';
+import { isLoopbackUrl, SfuServer } from '../../server/http/SfuServer.js';
 import { faultDuration } from '../scenario/faults.js';
 import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
@@ -391,7 +391,9 @@ export class Run {
   async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
-    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false };
+    // The SFU's sender reports carry its host's monotonic clock: this host's, or nothing comparable.
+    const timesPath = this.#server !== undefined || isLoopbackUrl(page.signalingUrl);
+    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false, timesPath: false };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
       const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
@@ -423,7 +425,7 @@ export class Run {
       const session = { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval };
       for (let i = 1; i <= scenario.viewers.synthetic; i++) {
         const receiver = this.#rtpReceivers[i % sockets];
-        const viewer = new SyntheticViewer(this.#viewerId('synthetic', i), { ...measurement, session }, receiver);
+        const viewer = new SyntheticViewer(this.#viewerId('synthetic', i), { ...measurement, timesPath, session }, receiver);
         this.#attachViewer(viewer);
         await viewer.join();
         if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });
@@ -531,6 +533,7 @@ export class Run {
       freezeSeconds: this.viewers.reduce((a, v) => a + v.qoe.freezes.w3c.seconds, 0),
       audioConcealedSeconds: this.viewers.reduce((a, v) => a + v.qoe.totals.audioConcealedSamples, 0) / AUDIO_SAMPLE_RATE,
       activeFaults: this.#faults.activeCount,
+      latencyMs: worstLatency(this.viewers.filter((v) => v.qoe.connected).map((v) => v.qoe.latestLatencyMs)),
       self: this.#selfWatch.samples.at(-1),
     };
   }
@@ -548,4 +551,13 @@ export class Run {
     for (const receiver of this.#rtpReceivers) receiver.close();
     this.#network?.close();
   }
+}
+
+/** The highest of each latency among viewers; null where none has one. */
+function worstLatency(latest: ReadonlyArray<RunProgress['latencyMs']>): RunProgress['latencyMs'] {
+  const worst = (key: keyof RunProgress['latencyMs']): number | null => {
+    const values = latest.flatMap((l) => (l[key] === null ? [] : [l[key]!]));
+    return values.length > 0 ? Math.max(...values) : null;
+  };
+  return { video: worst('video'), path: worst('path') };
 }

@@ -10,6 +10,7 @@ import type { NoiseSpan } from '../probes/SelfWatch.js';
 import { FAULT_EFFECTS, type EffectKind } from '../scenario/faults.js';
 import type { StampBatch } from '../page/reports.js';
 import { median, percentile } from '../../common/stats.js';
+import { LatencyStats } from '../probes/latency.js';
 
 export interface ViewerImpact {
   id: string;
@@ -46,6 +47,8 @@ export interface ViewerImpact {
   latencySeconds: { before: number | null; during: number | null };
   /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
   receiveLatencySeconds: { before: number | null; during: number | null };
+  /** Synthetic viewers (SFU on the same host): the median network-path latency, SFU → viewer, over the same windows. */
+  pathLatencySeconds: { before: number | null; during: number | null };
   /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
   framesNeverShown: number | null;
 }
@@ -265,12 +268,18 @@ function viewerImpact(
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
   const stamped = (from: number, to: number): StampBatch[] =>
     v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
-  const aroundFault = (field: 'videoLatencyMs' | 'receiveLatencyMs'): ViewerImpact['latencySeconds'] => {
-    const between = (from: number, to: number): number | null => {
-      const latencies = stamped(from, to).flatMap((s) => s[field]);
-      return latencies.length > 0 ? median(latencies) / 1000 : null;
-    };
-    return { before: between(2 * fault.start - fault.end, fault.start), during: between(fault.start, fault.end) };
+  const aroundFault = (medianMs: (from: number, to: number) => number | null): ViewerImpact['latencySeconds'] => {
+    const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+    return { before: seconds(medianMs(2 * fault.start - fault.end, fault.start)), during: seconds(medianMs(fault.start, fault.end)) };
+  };
+  const stampMedian = (field: 'videoLatencyMs' | 'receiveLatencyMs') => (from: number, to: number): number | null => {
+    const latencies = stamped(from, to).flatMap((s) => s[field]);
+    return latencies.length > 0 ? median(latencies) : null;
+  };
+  const pathMedian = (from: number, to: number): number | null => {
+    const stats = new LatencyStats();
+    for (const s of v.samples) if (s.t > from && s.t <= to && s.pathLatencyMs) stats.addCounts(s.pathLatencyMs);
+    return stats.count > 0 ? stats.percentileMs(50) : null;
   };
   const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
   // Gaps are the fault's when the frame shown after them was captured while it lasted (or just after):
@@ -317,8 +326,9 @@ function viewerImpact(
     packetLossRatio: expected > 0 ? lost / expected : null,
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
     joinDelayedSeconds,
-    latencySeconds: aroundFault('videoLatencyMs'),
-    receiveLatencySeconds: aroundFault('receiveLatencyMs'),
+    latencySeconds: aroundFault(stampMedian('videoLatencyMs')),
+    receiveLatencySeconds: aroundFault(stampMedian('receiveLatencyMs')),
+    pathLatencySeconds: aroundFault(pathMedian),
     framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + neverShown(s), 0) : null,
   };
 }

@@ -19,6 +19,8 @@ export interface RunProgress {
   freezeSeconds: number;
   audioConcealedSeconds: number;
   activeFaults: number;
+  /** The worst viewer's latency in its last sample (ms; null: no viewer timed one): glass-to-glass (stamped source), network path (synthetic viewers). */
+  latencyMs: { video: number | null; path: number | null };
   self?: SelfSample;
 }
 

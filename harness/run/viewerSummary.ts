@@ -2,7 +2,7 @@ import type { ViewerMetricName } from '../scenario/thresholds.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 import { type ViewerQoe } from '../probes/ViewerQoe.js';
 import type { FreezeTotals } from '../probes/freeze.js';
-import type { ViewerLatencySummary } from '../probes/latency.js';
+import type { LatencySummary, ViewerLatencySummary } from '../probes/latency.js';
 
 export interface ViewerSummary {
   id: string;
@@ -41,6 +41,12 @@ export interface ViewerSummary {
   latency: ViewerLatencySummary | null;
   /** The frame-exact count beside the freeze rule: stamps read, unreadable and read too late, source frames never shown, repeated, out of order (null as latency). */
   stamps: { read: number; unreadable: number; stale: number; neverShown: number; repeated: number; outOfOrder: number } | null;
+  /**
+   * Synthetic viewers with the SFU on this host: network-path latency, SFU →
+   * viewer, of each video frame's first packet, from the SFU's RTCP sender
+   * reports, in seconds; not glass-to-glass (null: not measured).
+   */
+  pathLatency: LatencySummary | null;
 }
 
 export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: ViewerQoe, end: number): ViewerSummary {
@@ -83,6 +89,7 @@ export function summarizeViewer(id: string, kind: ViewerSummary['kind'], qoe: Vi
     stamps: qoe.readsStamps
       ? { read: t.stampsRead, unreadable: t.stampsUnreadable, stale: t.stampsStale, neverShown: t.framesNeverShown, repeated: t.framesRepeated, outOfOrder: t.framesOutOfOrder }
       : null,
+    pathLatency: qoe.pathLatency.summary(),
   };
 }
 
@@ -110,4 +117,5 @@ export const VIEWER_METRICS: Record<ViewerMetricName, (v: ViewerSummary) => numb
   // A reader that never read a stamp fails a latency limit, as a viewer that never joined fails a join limit.
   latency_seconds: (v) => (v.latency ? (v.latency.video?.p95 ?? Number.POSITIVE_INFINITY) : null),
   av_sync_seconds: (v) => (v.latency ? (v.latency.avOffset?.p50 ?? Number.POSITIVE_INFINITY) : null),
+  path_latency_seconds: (v) => v.pathLatency?.p95 ?? null,
 };

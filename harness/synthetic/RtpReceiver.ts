@@ -1,10 +1,12 @@
-import { isRtp, ssrc } from './rtp.js';
+import { isRtcp, isRtp, senderReports, ssrc, type SenderReport } from './rtp.js';
 import { openDgramSocket, type PacketSocket } from './PacketSocket.js';
 import { ADDON_FILE, BATCH_PACKETS, loadUdpBatch, openBatchSocket, type UdpBatchAddon } from './BatchSocket.js';
 
 /** Gets the packets of one SSRC: `arrival` is when it arrived (epoch ms); its bytes are valid only during the call. */
 export interface RtpSink {
   onPacket(packet: Buffer, arrival: number): void;
+  /** An RTCP sender report for this SSRC (the SFU's, on the same port: rtcp-mux). */
+  onSenderReport?(report: SenderReport): void;
 }
 
 /**
@@ -53,6 +55,10 @@ export class RtpReceiver {
   }
 
   #onPacket(packet: Buffer, arrival: number): void {
+    if (isRtcp(packet)) {
+      for (const report of senderReports(packet)) this.#sinks.get(report.ssrc)?.onSenderReport?.(report);
+      return;
+    }
     if (!isRtp(packet)) return;
     const sink = this.#sinks.get(ssrc(packet));
     this.packets++;

@@ -6,6 +6,7 @@ import { ViewerQoe } from '../probes/ViewerQoe.js';
 import { applyReport } from '../probes/applyReport.js';
 import type { Viewer, ViewerEvents, ViewerMeasurement } from '../probes/Viewer.js';
 import type { RtpReceiver } from './RtpReceiver.js';
+import { PathLatency } from './PathLatency.js';
 import { AudioStream, VideoStream } from './streams.js';
 
 /** What a synthetic viewer can receive: Opus and VP8, as the SFU's router offers them. */
@@ -72,10 +73,13 @@ export class SyntheticViewer implements Viewer {
     });
     const ssrc: number = consumer.rtpParameters.encodings[0].ssrc;
     if (consumer.kind === 'video' && !this.#video) {
-      this.#video = new VideoStream((t) => {
-        if (this.qoe.totals.framesRendered === 0) this.#report({ type: 'firstFrame', t });
-        this.qoe.onFrame(t);
-      });
+      this.#video = new VideoStream(
+        (t) => {
+          if (this.qoe.totals.framesRendered === 0) this.#report({ type: 'firstFrame', t });
+          this.qoe.onFrame(t);
+        },
+        this.settings.timesPath ? new PathLatency() : undefined,
+      );
       this.receiver.register(ssrc, this.#video);
       this.#ssrcs.push(ssrc);
     } else if (consumer.kind === 'audio' && !this.#audio) {
@@ -149,6 +153,7 @@ export class SyntheticViewer implements Viewer {
         jitter: 0,
         bytesReceived: a.seq.bytes,
       },
+      pathLatencyMs: v?.path?.take(),
     });
   }
 

@@ -47,3 +47,33 @@ export function isVp8KeyframeStart(packet: Buffer): boolean {
   i += 1;
   return i < packet.length && (packet[i] & 0x01) === 0;
 }
+
+/** An RTCP sender report: at `ntpMs` on the sender's clock, its RTP clock read `rtpTimestamp`. */
+export interface SenderReport {
+  ssrc: number;
+  /** The report's NTP timestamp in ms (mediasoup's worker writes its monotonic clock there: uv_hrtime). */
+  ntpMs: number;
+  rtpTimestamp: number;
+}
+
+const RTCP_SR = 200;
+const NTP_FRACTION = 2 ** 32;
+
+/** The sender reports in a (compound) RTCP packet; a malformed one ends the walk. */
+export function senderReports(packet: Buffer): SenderReport[] {
+  const reports: SenderReport[] = [];
+  for (let at = 0; at + 4 <= packet.length; ) {
+    if (packet[at] >> 6 !== 2) break;
+    const end = at + 4 * (packet.readUInt16BE(at + 2) + 1);
+    if (end > packet.length) break;
+    if (packet[at + 1] === RTCP_SR && end - at >= 28) {
+      reports.push({
+        ssrc: packet.readUInt32BE(at + 4),
+        ntpMs: packet.readUInt32BE(at + 8) * 1000 + (packet.readUInt32BE(at + 12) / NTP_FRACTION) * 1000,
+        rtpTimestamp: packet.readUInt32BE(at + 16),
+      });
+    }
+    at = end;
+  }
+  return reports;
+}

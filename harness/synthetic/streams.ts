@@ -1,5 +1,7 @@
 import { isVp8KeyframeStart, marker, sequenceNumber } from './rtp.js';
+import type { PathLatency } from './PathLatency.js';
 import type { RtpSink } from './RtpReceiver.js';
+import type { SenderReport } from './rtp.js';
 
 /** Sequence accounting shared by both stream kinds: received, expected, lost (RFC 3550 style). */
 class SequenceCounter {
@@ -34,7 +36,8 @@ class SequenceCounter {
 /**
  * Video as a receiver sees it: a frame is complete at its marker bit;
  * frames show only from the first keyframe on, and a frame with a hole in
- * its sequence numbers is not shown (no retransmission here).
+ * its sequence numbers is not shown (no retransmission here). With `path`,
+ * its packets and the SFU's sender reports also time the network path.
  */
 export class VideoStream implements RtpSink {
   readonly seq = new SequenceCounter();
@@ -42,9 +45,17 @@ export class VideoStream implements RtpSink {
   #started = false;
   #frameBroken = false;
 
-  constructor(private readonly onFrame: (t: number) => void) {}
+  constructor(
+    private readonly onFrame: (t: number) => void,
+    readonly path?: PathLatency,
+  ) {}
+
+  onSenderReport(report: SenderReport): void {
+    this.path?.onSenderReport(report);
+  }
 
   onPacket(packet: Buffer, arrival: number): void {
+    this.path?.onPacket(packet, arrival);
     if (this.seq.count(packet) > 0) this.#frameBroken = true;
     if (!this.#started && isVp8KeyframeStart(packet)) {
       this.#started = true;

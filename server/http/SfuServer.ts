@@ -28,6 +28,8 @@ export interface SfuServerOptions {
 const MAX_FRAME_BYTES = 256 * 1024;
 
 export const isLoopbackHost = (host: string): boolean => host === 'localhost' || host.startsWith('127.') || host === '::1';
+/** Whether a URL's host is loopback (an IPv6 host comes bracketed); a malformed URL throws. */
+export const isLoopbackUrl = (url: string): boolean => isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, ''));
 
 /**
  * Browsers send Origin: only livedrill's own pages (served on localhost, on
@@ -37,7 +39,7 @@ export const isLoopbackHost = (host: string): boolean => host === 'localhost' ||
 function originAllowed(origin: string | undefined): boolean {
   if (origin === undefined) return true;
   try {
-    return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+    return isLoopbackUrl(origin);
   } catch {
     return false;
   }

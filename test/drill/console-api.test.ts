@@ -41,7 +41,7 @@ describe('drill console API', () => {
   const at = (ms: number): void => void vi.setSystemTime(T0 + ms);
   const progress = (): RunProgress => ({
     elapsedMs: 0, durationMs: 25_000, viewers: 2, joined: 2, connected: 2, frozen: frozenNow ? 2 : 0, fps: 30,
-    freezes: 0, freezeSeconds: 0, audioConcealedSeconds: 0, activeFaults: 0,
+    freezes: 0, freezeSeconds: 0, audioConcealedSeconds: 0, activeFaults: 0, latencyMs: { video: 95, path: null },
   });
   const post = (body: unknown, auth: string | null = `Bearer ${token}`, raw?: string) =>
     fetch(`${server.apiUrl}/actions`, {

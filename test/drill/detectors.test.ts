@@ -22,6 +22,7 @@ function sample(second: number, fields: Partial<LiveSample> = {}): LiveSample {
     fps: 30,
     machineBusy: 0.3,
     sfuCores: 0.1,
+    latencyMs: { video: null, path: null },
     ...fields,
   };
 }
@@ -157,6 +158,7 @@ describe('liveSample', () => {
     freezeSeconds: 0.5,
     audioConcealedSeconds: 1,
     activeFaults: 1,
+    latencyMs: { video: 142, path: 3 },
     self: { t: T0, machineBusy: 0.42, cores: { sfu: 0.12, harness: 0.3 }, rssBytes: {}, eventLoopLagP99Ms: 1, eventLoopLagMaxMs: 2 },
     ...p,
   });
@@ -195,6 +197,7 @@ describe('liveSample', () => {
       fps: 29.5,
       machineBusy: 0.42,
       sfuCores: 0.12,
+      latencyMs: { video: 142, path: 3 },
     });
   });
 

@@ -1,8 +1,10 @@
 /**
  * Glass-to-glass latency and frame-exact measurement on a real broadcast (one
- * SFU, the publisher's stamped source, four Chromium viewers), set against the
- * ground truth of the faults: a network delay on one viewer's path, a video
- * freeze of known length, a bitrate collapse the stamp must survive.
+ * SFU, the publisher's stamped source, four Chromium viewers, and two
+ * synthetic viewers timing the network path from the SFU's sender reports),
+ * set against the ground truth of the faults: a network delay on one
+ * browser's and one synthetic viewer's path, a video freeze of known length,
+ * a bitrate collapse the stamp must survive.
  */
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -25,13 +27,14 @@ const SCENARIO = `
 name: e2e-latency
 duration: 56s
 publisher: { video: { codec: VP8, fps: ${FPS}, maxBitrate: 500kbps }, audio: true, source: stamped }
-viewers: { browser: 4, joinSpacing: 200ms }
+viewers: { browser: 4, synthetic: 2, joinSpacing: 200ms }
 faults:
   - { id: freeze, kind: video-freeze, at: 24s, duration: 3s, viewers: [browser-1, browser-2] }
-  - { id: delay, kind: network, at: 34s, duration: 4s, viewers: [browser-4], direction: down, delay: ${DELAY_MS}ms }
+  - { id: delay, kind: network, at: 34s, duration: 4s, viewers: [browser-4, synthetic-1], direction: down, delay: ${DELAY_MS}ms }
   - { id: collapse, kind: bitrate-collapse, at: 42s, duration: 8s, bitrate: 100kbps }
 thresholds:
   latency_seconds: ["max < 1"]
+  path_latency_seconds: ["max < 0.5"]
 `;
 const BROWSERS = ['browser-1', 'browser-2', 'browser-3', 'browser-4'];
 
@@ -73,7 +76,14 @@ describe('latency and frame-exact measurement from the stamped source, against g
       expect(v.stamps!.read / (v.stamps!.read + v.stamps!.unreadable), id).toBeGreaterThanOrEqual(0.99);
       expect(v.stamps!.outOfOrder, id).toBe(0);
     }
-    expect(summary.thresholds).toEqual([expect.objectContaining({ metric: 'latency_seconds', pass: true })]);
+    expect(summary.thresholds).toEqual([
+      expect.objectContaining({ metric: 'latency_seconds', pass: true }),
+      expect.objectContaining({ metric: 'path_latency_seconds', pass: true }),
+    ]);
+    // The synthetic viewers' p95s, browsers left out (they time no path): the delayed one's is the max.
+    const pathP95 = summary.viewers.flatMap((v) => (v.pathLatency ? [v.pathLatency.p95] : []));
+    expect(pathP95).toHaveLength(2);
+    expect(summary.thresholds[1].measured).toBe(Math.max(...pathP95));
   });
 
   it(`network delay of ${DELAY_MS} ms on one viewer's downstream: its frames arrive ${DELAY_MS} ± 30 ms later, no one else's move`, () => {
@@ -91,6 +101,22 @@ describe('latency and frame-exact measurement from the stamped source, against g
       // Lip sync moves any viewer's picture by a display refresh or two (16.7 ms each) now and then, fault or not.
       expect(Math.abs(rise(other.latencySeconds)), id).toBeLessThan(0.05);
     }
+  });
+
+  it(`synthetic viewers: the network path SFU → viewer takes a millisecond or two, and the ${DELAY_MS} ms delay adds ${DELAY_MS} ± 10 ms to the delayed one's alone`, () => {
+    for (const id of ['synthetic-1', 'synthetic-2']) {
+      const v = summary.viewers.find((x) => x.id === id)!;
+      console.log(id, JSON.stringify(v.pathLatency), JSON.stringify(impactOn('delay', id).pathLatencySeconds));
+      expect(v.latency, id).toBeNull(); // not glass-to-glass: nothing of the stamps
+      expect(v.pathLatency!.count, id).toBeGreaterThan(FPS * 40);
+      expect(v.pathLatency!.p50, id).toBeGreaterThanOrEqual(0);
+      expect(v.pathLatency!.p50, id).toBeLessThan(0.01);
+    }
+    const rise = (id: string): number => impactOn('delay', id).pathLatencySeconds.during! - impactOn('delay', id).pathLatencySeconds.before!;
+    expect(rise('synthetic-1')).toBeGreaterThan((DELAY_MS - 10) / 1000);
+    expect(rise('synthetic-1')).toBeLessThan((DELAY_MS + 10) / 1000);
+    expect(Math.abs(rise('synthetic-2'))).toBeLessThan(0.005);
+    for (const id of BROWSERS) expect(summary.viewers.find((x) => x.id === id)!.pathLatency, id).toBeNull();
   });
 
   it(`video freeze of T s: T × ${FPS} ± 1 frames never shown on the targeted viewers`, () => {
@@ -141,7 +167,11 @@ describe('latency and frame-exact measurement from the stamped source, against g
 
   it('the replay and the evidence pack see the same latency as the run', () => {
     const rec = JournalReplay.of(journal).record(summary);
-    for (const v of summary.viewers) expect(rec.viewers.find((r) => r.id === v.id)!.latency, v.id).toEqual(v.latency);
+    for (const v of summary.viewers) {
+      const replayed = rec.viewers.find((r) => r.id === v.id)!;
+      expect(replayed.latency, v.id).toEqual(v.latency);
+      expect(replayed.pathLatency, v.id).toEqual(v.pathLatency);
+    }
     const evidence = buildEvidence(loadRun(outDir));
     expect(evidence.viewers.map((v) => v.stamps?.neverShown)).toEqual(summary.viewers.map((v) => v.stamps?.neverShown));
     const series = evidence.charts.latency;
@@ -157,5 +187,7 @@ describe('latency and frame-exact measurement from the stamped source, against g
     expect(value('livedrill_viewer_latency_seconds_count{kind="browser",media="video"}')).toBeGreaterThan(4 * FPS * 5);
     expect(value('livedrill_viewer_latency_seconds_count{kind="browser",media="audio"}')).toBeGreaterThan(4 * 5);
     expect(value('livedrill_viewer_av_offset_seconds_count{kind="browser"}')).toBeGreaterThan(4 * 5);
+    expect(value('livedrill_viewer_network_path_latency_seconds_count{kind="synthetic"}')).toBeGreaterThan(2 * FPS * 5);
+    expect(value('livedrill_viewer_network_path_latency_seconds_count{kind="browser"}')).toBe(0);
   });
 });

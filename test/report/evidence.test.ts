@@ -25,6 +25,7 @@ const sample = (t: number, concealedMs: number, receivedMs = 500): SampleDelta =
   nackCount: 0,
   pliCount: 0,
   stamps: null,
+  pathLatencyMs: null,
 });
 
 describe('audio gaps: a sample period with >= 200 ms of concealed audio (48 kHz)', () => {

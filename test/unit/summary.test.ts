@@ -63,6 +63,7 @@ function viewer(id: string, parts: ViewerParts = {}): ViewerSummary {
         ? null
         : { video: parts.latency && distribution(parts.latency.p95), received: null, audio: null, avOffset: parts.latency && distribution(parts.latency.avOffset) },
     stamps: parts.latency === undefined ? null : { read: 1650, unreadable: 0, stale: 0, neverShown: 0, repeated: 0, outOfOrder: 0 },
+    pathLatency: null,
   };
 }
 
@@ -84,6 +85,7 @@ function viewerImpact(id: string, parts: Partial<ViewerImpact> = {}): ViewerImpa
     joinDelayedSeconds: null,
     latencySeconds: { before: null, during: null },
     receiveLatencySeconds: { before: null, during: null },
+    pathLatencySeconds: { before: null, during: null },
     framesNeverShown: null,
     ...parts,
   };

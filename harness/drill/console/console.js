@@ -278,6 +278,9 @@ function renderKpis() {
   set('kpi-audio', pct(p.audioConcealedRatio), p.audioConcealedRatio > 0.05);
   set('kpi-disconnected', String(p.disconnected), p.disconnected > 0);
   set('kpi-recoveries', `${p.disconnects} / ${p.recoveries}`);
+  // Glass-to-glass from the stamped source; synthetic viewers alone: the network path, so named.
+  const { video, path } = p.latencyMs ?? {};
+  set('kpi-latency', video != null ? `${Math.round(video)} ms` : path != null ? `${Math.round(path)} ms (network path)` : '–', (video ?? 0) > 1000);
   set('kpi-load', `${pct(p.machineBusy)} / ${p.sfuCores === null ? '–' : p.sfuCores.toFixed(2)}`, (p.machineBusy ?? 0) > 0.9);
 }
 
