@@ -42,6 +42,8 @@ export interface EntryFields {
     versions: Record<string, string>;
   };
   'run.steady': Record<string, never>;
+  /** A viewer shard: its clock set against the SFU host's (harness/run/clockOffset.ts). */
+  'run.clock': { offsetMs: number; uncertaintyMs: number; rttMs: number; samples: number };
   'run.unsettled': { waitedMs: number; unsettled: string[] };
   'run.error': { message: string };
   'run.end': { pass: boolean; interrupted: boolean; error: string | null };
@@ -126,6 +128,9 @@ run.start            {journalVersion, runId, role: all|sfu|viewers, scenarioFile
 sfu.ready            {signaling, metrics (URLs), workers (pids)}
 app.ready            instead of sfu.ready when an app is under test: {name, publisherPage, viewerPage
                      (viewer 1's URL), metrics}; its pages report through livedrill's probe
+run.clock            a viewer shard of livedrill's own SFU, before its viewers join: {offsetMs (the
+                     SFU host's clock minus the shard's; its latencies are on the SFU host's clock,
+                     offset added), uncertaintyMs (half the round trip it came from), rttMs, samples}
 run.steady           every viewer started; the scenario's fault times count from here
 run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended
 run.error            {message}: the run failed
@@ -168,7 +173,7 @@ viewer.* (all carry viewerId)
                      repeated, outOfOrder, audioLatencyMs: [per audio marker heard, emission →
                      heard], avOffsetMs: [per marker heard while the picture moved, audio −
                      video latency; positive: sound behind picture]};
-                     pathLatencyMs (synthetic viewers, the SFU on their host): [[whole ms,
+                     pathLatencyMs (synthetic viewers of livedrill's own SFU): [[whole ms,
                      frames]], network-path latency SFU → viewer of each newer video frame's
                      first packet, from the SFU's RTCP sender reports (not glass-to-glass)
   viewer.freeze      {start, end, seconds, w3c: true if it meets the W3C rule, fixed: the fixed

@@ -136,7 +136,7 @@ export class ViewerMetrics {
     });
     this.#pathLatency = new Histogram({
       name: 'livedrill_viewer_network_path_latency_seconds',
-      help: 'Synthetic viewers, SFU on this host: network path SFU to viewer per video frame (first packet), from the SFU\'s RTCP sender reports; not glass-to-glass',
+      help: 'Synthetic viewers: network path SFU to viewer per video frame (first packet), from the SFU\'s RTCP sender reports; not glass-to-glass',
       labelNames: kind,
       buckets: PATH_LATENCY_BUCKETS,
       registers,

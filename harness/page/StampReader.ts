@@ -16,13 +16,21 @@ const LUMA_FIRST = new Set(['I420', 'I420A', 'I422', 'I444', 'NV12']);
 const RGB_OFFSETS: Record<string, [number, number, number]> = { RGBA: [0, 1, 2], RGBX: [0, 1, 2], BGRA: [2, 1, 0], BGRX: [2, 1, 0] };
 
 export class StampReader {
-  readonly #tracker = new StampTracker();
+  readonly #tracker: StampTracker;
   readonly #luma = new Uint8Array(STAMP_BITS);
   #audio: { context: AudioContext; ready: Promise<void> } | undefined;
   #listening: AudioNode | undefined;
 
-  /** @param workletUrl where the audio worklet module is: livedrill's page server, or a blob in app pages. */
-  constructor(private readonly workletUrl = AUDIO_WORKLET_PATH) {}
+  /**
+   * @param workletUrl where the audio worklet module is: livedrill's page server, or a blob in app pages.
+   * @param clockOffsetMs the publisher's clock minus this page's (a shard on another machine; see StampTracker)
+   */
+  constructor(
+    private readonly workletUrl = AUDIO_WORKLET_PATH,
+    clockOffsetMs = 0,
+  ) {
+    this.#tracker = new StampTracker(clockOffsetMs);
+  }
 
   /** Reads finish in the order the frames were presented. */
   #queue: Promise<void> = Promise.resolve();

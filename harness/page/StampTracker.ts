@@ -49,6 +49,13 @@ export class StampTracker {
   #anchor: { capturedAt: number; rtpTimestamp: number } | undefined;
 
   /**
+   * @param clockOffsetMs the publisher's clock minus this page's: added to the
+   *   times read here (presentation, arrival, a marker heard), so each
+   *   latency is a difference of two readings of the publisher's clock.
+   */
+  constructor(private readonly clockOffsetMs = 0) {}
+
+  /**
    * One rendered frame: its stamp (null: unreadable), when it was presented
    * and received (epoch ms; received: undefined when the browser does not
    * say), the video element's presentedFrames then and the frame's RTP
@@ -58,7 +65,9 @@ export class StampTracker {
    * read the picture after a newer frame replaced it) is stale: the reader
    * was late, the stamp was not at fault.
    */
-  onFrame(stamp: Stamp | null, presentedAt: number, presentedFrames: number, receivedAt?: number, rtpTimestamp?: number): void {
+  onFrame(stamp: Stamp | null, presentedAtHere: number, presentedFrames: number, receivedAtHere?: number, rtpTimestamp?: number): void {
+    const presentedAt = presentedAtHere + this.clockOffsetMs;
+    const receivedAt = receivedAtHere === undefined ? undefined : receivedAtHere + this.clockOffsetMs;
     const batch = this.#batch;
     if (!stamp) {
       batch.unreadable++;
@@ -109,7 +118,8 @@ export class StampTracker {
   }
 
   /** An audio marker's onset heard at `heardAt` (epoch ms). */
-  onMarker(heardAt: number): void {
+  onMarker(heardAtHere: number): void {
+    const heardAt = heardAtHere + this.clockOffsetMs;
     const moving = this.#recent.length > 0 && heardAt - this.#lastShownAt <= PICTURE_FRESH_MS;
     const picture = moving ? median(this.#recent) : undefined;
     const latency = heardAt - markerEmittedAt(heardAt, picture);

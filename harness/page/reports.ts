@@ -117,7 +117,7 @@ export type PageReport =
       /** Browser viewers of the stamped source (absent when nothing was read). */
       stamps?: StampBatch;
       /**
-       * Synthetic viewers, when the SFU runs on this host: network-path
+       * Synthetic viewers of livedrill's own SFU: network-path
        * latency (SFU → viewer, from the SFU's RTCP sender reports; not glass
        * to glass) of each newer video frame's first packet since the last
        * sample, as [whole ms, frames] pairs (absent when none was timed).
@@ -148,6 +148,8 @@ export interface PageConfig {
   };
   /** Viewer only: read the stamped source's frame stamps and audio markers. */
   readStamps?: boolean;
+  /** Viewer of a shard: the SFU host's clock minus this machine's (ms), added to the times stamps and markers are set against. */
+  clockOffsetMs?: number;
   /** Publisher only. */
   media?: {
     video: { codec: 'VP8' | 'H264'; width: number; height: number; fps: number; maxBitrate: number } | null;

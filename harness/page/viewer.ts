@@ -30,7 +30,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   audio.autoplay = true;
   document.body.append(video, audio);
 
-  const stamps = cfg.readStamps ? new StampReader() : undefined;
+  const stamps = cfg.readStamps ? new StampReader(undefined, cfg.clockOffsetMs) : undefined;
   const frames = new RenderedFrames((t) => report({ type: 'firstFrame', t }), stamps);
   frames.watch(video);
 

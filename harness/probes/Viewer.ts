@@ -26,6 +26,4 @@ export interface ViewerMeasurement {
   audioOnly: boolean;
   /** Browser viewers of the stamped source read its stamps and audio markers. */
   readsStamps: boolean;
-  /** Synthetic viewers time the network path from the SFU's sender reports: only when the SFU runs on this host (the reports carry its monotonic clock). */
-  timesPath: boolean;
 }

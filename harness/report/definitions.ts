@@ -43,7 +43,9 @@ export const DEFINITIONS: Definition[] = [
     term: 'Times',
     text:
       'All times are UTC. In evidence.json instants are epoch milliseconds and durations seconds unless the field name says otherwise ' +
-      '(…Ms, …Bps). "+12.3 s" is counted from the start of the steady broadcast (every viewer started), the origin of the scenario\'s fault times.',
+      '(…Ms, …Bps). "+12.3 s" is counted from the start of the steady broadcast (every viewer started), the origin of the scenario\'s fault times. ' +
+      'A viewer shard on another machine sets its clock against the SFU host\'s before its viewers join (the exchange with the shortest of 8 round trips; ' +
+      'right to within half of it) and adds the offset to the times its pages read: its latencies are on the publisher\'s clock (summary.json clocks).',
   },
   {
     term: 'Rendered frame',
@@ -99,7 +101,7 @@ export const DEFINITIONS: Definition[] = [
       'writes its worker\'s monotonic clock in a report\'s NTP field and, as its RTP time, the newest frame\'s timestamp plus the time since it forwarded that ' +
       'frame\'s first packet. The first packet of each newer frame then gives: its kernel receive time − (the report\'s time + the frame\'s RTP time since the ' +
       'report\'s, at 90 kHz). That is the path from the SFU to the viewer alone (a network fault on it adds to it), good to the frame timing of the frame the ' +
-      'report was anchored on (a few ms). Measured only when the SFU runs on the viewer\'s host, whose clock it reads. Per fault, "before → during" medians as above.',
+      'report was anchored on (a few ms). A shard on another machine has the SFU host\'s monotonic clock from the clock exchange (see Times). Per fault, "before → during" medians as above.',
   },
   {
     term: 'Audio latency and A/V offset',

@@ -43,8 +43,10 @@ summary.json
    connectedAtEnd,
    latency (null unless the viewer read the stamped source) {video, received, audio, avOffset: each
    {count, min, p50, p95, max} in seconds or null}, stamps (null likewise) {read, unreadable,
-   stale, neverShown, repeated, outOfOrder}, pathLatency (synthetic viewers on the SFU's host,
+   stale, neverShown, repeated, outOfOrder}, pathLatency (synthetic viewers of livedrill's own SFU,
    else null) {count, min, p50, p95, max} in seconds: SFU → viewer, from RTCP sender reports},
+ clocks[]: viewer shards of livedrill's own SFU, {shard, offsetMs (the SFU host's clock minus
+   the shard's, added to the shard's latencies), uncertaintyMs, rttMs}; empty on one machine,
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds and
    receiveLatencySeconds {before, during}, pathLatencySeconds {before, during} for synthetic

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { Browser } from 'puppeteer-core';
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import { isLoopbackUrl, SfuServer } from '../../server/http/SfuServer.js';
+import { SfuServer } from '../../server/http/SfuServer.js';
+import { measureClockOffset, type ClockOffset } from './clockOffset.js';
+import { monotonicToEpochMs } from '../synthetic/PathLatency.js';
 import { faultDuration } from '../scenario/faults.js';
 import { PageServer } from '../browser/PageServer.js';
 import { launchChromium } from '../browser/chromium.js';
@@ -63,6 +65,8 @@ export class Run {
   readonly #faults: FaultScheduler;
   readonly #network: NetworkRelay | undefined;
   #server: SfuServer | undefined;
+  /** A viewer shard of livedrill's own SFU: its clock against the SFU host's. */
+  #clock: ClockOffset | undefined;
   #app: AppUnderTest | undefined;
   /** The app's SDK version, as its pages reported it. */
   #appSdkVersion: string | undefined;
@@ -84,7 +88,7 @@ export class Run {
   constructor(readonly options: RunOptions) {
     this.id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.scenario.name}`;
     mkdirSync(options.outDir, { recursive: true });
-    const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
+    const shard = this.#shardName;
     this.journal = new Journal(join(options.outDir, 'journal.jsonl'), shard ? { shard } : {});
     if (shard) this.registry.setDefaultLabels({ shard });
     this.#replay = new JournalReplay({
@@ -141,6 +145,11 @@ export class Run {
   }
 
   /** Shards name their viewers apart, so merged results never mix two viewers up. */
+  /** "index/count" for a viewer shard, as on its journal lines and metrics. */
+  get #shardName(): string | undefined {
+    return this.options.shard ? `${this.options.shard.index}/${this.options.shard.count}` : undefined;
+  }
+
   #viewerId(kind: Viewer['kind'], n: number): string {
     return `${this.options.shard ? `s${this.options.shard.index}-` : ''}${kind}-${n}`;
   }
@@ -237,6 +246,7 @@ export class Run {
       network: this.#networkCounters(),
       relay: this.#network?.cost() ?? null,
       reliability: judgeReliability(this.#selfWatch.samples, this.#steadyFrom ?? endedAt, viewers.flatMap((v) => v.freezes)),
+      clocks: this.#clock ? [{ shard: this.#shardName ?? 'viewers', offsetMs: this.#clock.offsetMs, uncertaintyMs: this.#clock.uncertaintyMs, rttMs: this.#clock.rttMs }] : [],
     });
     writeSummary(this.summaryFile, summary);
     this.observer.emit('summary', summary);
@@ -255,6 +265,9 @@ export class Run {
     if (role === 'viewers' && !scenario.app) {
       this.#metrics = await MetricsServer.start(this.registry, this.options.metricsPort ?? 0, this.options.host);
       this.observer.emit('ready', { signaling: signalingUrl, metrics: this.#metrics.url });
+      this.#clock = await measureClockOffset(signalingUrl);
+      const { offsetMs, uncertaintyMs, rttMs, samples } = this.#clock;
+      this.journal.write('run.clock', { offsetMs, uncertaintyMs, rttMs, samples });
     }
     const session = this.#sessionSettings(signalingUrl);
     // livedrill's own pages are served only when they are the ones opened.
@@ -359,6 +372,7 @@ export class Run {
       signalingUrl,
       room: scenario.room,
       sampleIntervalMs: scenario.measurement.sampleInterval,
+      ...(this.#clock ? { clockOffsetMs: this.#clock.offsetMs } : {}),
       reconnect: {
         initialDelayMs: scenario.reconnect.initialDelay,
         maxDelayMs: scenario.reconnect.maxDelay,
@@ -391,9 +405,9 @@ export class Run {
   async #startViewers(viewerBrowser: Browser | undefined, page: Omit<PageConfig, 'role' | 'peerId' | 'media'>, signal: AbortSignal): Promise<void> {
     const { scenario } = this.options;
     const audioOnly = !scenario.publisher.video;
-    // The SFU's sender reports carry its host's monotonic clock: this host's, or nothing comparable.
-    const timesPath = this.#server !== undefined || isLoopbackUrl(page.signalingUrl);
-    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false, timesPath: false };
+    // The SFU's sender reports carry its host's monotonic clock: this host's, or a shard's measured against it.
+    const sfuMonotonicToEpochMs = this.#clock ? () => this.#clock!.sfuMonotonicToEpochMs : this.#server ? monotonicToEpochMs : undefined;
+    const measurement: ViewerMeasurement = { fixedFreezeThresholdsMs: scenario.measurement.fixedFreezeThresholds, audioOnly, readsStamps: false };
     if (viewerBrowser) {
       this.observer.emit('phase', 'opening viewer pages');
       const readsStamps = scenario.publisher.source === 'stamped' && scenario.measurement.stamps;
@@ -425,7 +439,7 @@ export class Run {
       const session = { ...page, sampleIntervalMs: scenario.measurement.syntheticSampleInterval };
       for (let i = 1; i <= scenario.viewers.synthetic; i++) {
         const receiver = this.#rtpReceivers[i % sockets];
-        const viewer = new SyntheticViewer(this.#viewerId('synthetic', i), { ...measurement, timesPath, session }, receiver);
+        const viewer = new SyntheticViewer(this.#viewerId('synthetic', i), { ...measurement, sfuMonotonicToEpochMs, session }, receiver);
         this.#attachViewer(viewer);
         await viewer.join();
         if (scenario.viewers.syntheticJoinSpacing > 0) await sleep(scenario.viewers.syntheticJoinSpacing, undefined, { signal });

@@ -47,7 +47,7 @@ export interface ViewerImpact {
   latencySeconds: { before: number | null; during: number | null };
   /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
   receiveLatencySeconds: { before: number | null; during: number | null };
-  /** Synthetic viewers (SFU on the same host): the median network-path latency, SFU → viewer, over the same windows. */
+  /** Synthetic viewers: the median network-path latency, SFU → viewer, over the same windows. */
   pathLatencySeconds: { before: number | null; during: number | null };
   /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
   framesNeverShown: number | null;

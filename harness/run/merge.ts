@@ -61,6 +61,8 @@ export function mergeRuns(dirs: string[]): { summary: RunSummary; entries: Journ
       kernelUdpDrops: reliabilities.reduce((a, r) => a + (r.kernelUdpDrops ?? 0), 0),
       browserFramesDropped: reliabilities.reduce((a, r) => a + (r.browserFramesDropped ?? 0), 0),
     },
+    // Older shard summaries have none.
+    clocks: runs.flatMap((r) => r.summary.clocks ?? []),
   });
   // The SFU's entries come first (it started first): its run.start names the scenario.
   return { summary, entries: all };

@@ -48,11 +48,25 @@ export interface RunSummary {
   };
   thresholds: ThresholdResult[];
   reliability: Reliability;
+  /**
+   * Viewer shards of livedrill's own SFU: each one's clock against the SFU
+   * host's, which its latencies were set on (harness/run/clockOffset.ts).
+   * Empty for a run on one machine.
+   */
+  clocks: ShardClock[];
   pass: boolean;
 }
 
+export interface ShardClock {
+  /** "index/count", as on the shard's journal lines. */
+  shard: string;
+  offsetMs: number;
+  uncertaintyMs: number;
+  rttMs: number;
+}
+
 /** What a run knows when it ends; the summary derives totals, thresholds and the verdict from it. */
-export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'effects' | 'network' | 'relay' | 'reliability'> {
+export interface SummaryInput extends Pick<RunSummary, 'runId' | 'interrupted' | 'error' | 'versions' | 'publisher' | 'viewers' | 'faults' | 'effects' | 'network' | 'relay' | 'reliability' | 'clocks'> {
   scenario: Scenario;
   scenarioFile: string;
   startedAt: number;
@@ -92,6 +106,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     },
     thresholds,
     reliability: input.reliability,
+    clocks: input.clocks,
     // An interrupted or failed run never passes: its thresholds saw only part of it.
     pass: !input.interrupted && input.error === null && thresholds.every((t) => t.pass),
   };

@@ -42,7 +42,7 @@ export interface ViewerSummary {
   /** The frame-exact count beside the freeze rule: stamps read, unreadable and read too late, source frames never shown, repeated, out of order (null as latency). */
   stamps: { read: number; unreadable: number; stale: number; neverShown: number; repeated: number; outOfOrder: number } | null;
   /**
-   * Synthetic viewers with the SFU on this host: network-path latency, SFU →
+   * Synthetic viewers of livedrill's own SFU: network-path latency, SFU →
    * viewer, of each video frame's first packet, from the SFU's RTCP sender
    * reports, in seconds; not glass-to-glass (null: not measured).
    */

@@ -29,7 +29,7 @@ export const VIEWER_METRIC_NAMES = [
   'latency_seconds',
   /** Each viewer's median A/V offset, audio − video latency (stamped source only). */
   'av_sync_seconds',
-  /** Each synthetic viewer's 95th-percentile network-path latency, SFU → viewer (SFU on the same host only). */
+  /** Each synthetic viewer's 95th-percentile network-path latency, SFU → viewer (livedrill's own SFU only). */
   'path_latency_seconds',
 ] as const;
 export type ViewerMetricName = (typeof VIEWER_METRIC_NAMES)[number];

@@ -8,10 +8,11 @@
  * monotonic clock (uv_hrtime, in ms) in the report's NTP field, and as RTP
  * time the newest frame's timestamp plus the time since it forwarded that
  * frame's first packet. So a frame with RTP timestamp ts left the SFU at
- * about ntpMs + (ts − rtpTimestamp) / 90 on that clock: one host's monotonic
- * clock, which this process reads too (process.hrtime), so it holds only
- * when the SFU runs on this host. A frame's first packet is timed; the
- * estimate moves by the jitter of the frame the report was anchored on.
+ * about ntpMs + (ts − rtpTimestamp) / 90 on that clock: its host's monotonic
+ * clock, which this process reads too (process.hrtime) when it runs there;
+ * a shard elsewhere has it from the SFU's /clock (run/clockOffset.ts). A
+ * frame's first packet is timed; the estimate moves by the jitter of the
+ * frame the report was anchored on.
  */
 import { timestamp, type SenderReport } from './rtp.js';
 
@@ -24,6 +25,9 @@ export function monotonicToEpochMs(): number {
 }
 
 export class PathLatency {
+  /** @param sfuMonotonicToEpochMs epoch ms here minus the SFU host's monotonic ms, now */
+  constructor(private readonly sfuMonotonicToEpochMs: () => number = monotonicToEpochMs) {}
+
   /** The last report, its NTP time turned into epoch ms. */
   #anchor: { sentAt: number; rtpTimestamp: number } | undefined;
   #lastTimestamp: number | undefined;
@@ -31,7 +35,7 @@ export class PathLatency {
   #counts = new Map<number, number>();
 
   onSenderReport(report: SenderReport): void {
-    this.#anchor = { sentAt: report.ntpMs + monotonicToEpochMs(), rtpTimestamp: report.rtpTimestamp };
+    this.#anchor = { sentAt: report.ntpMs + this.sfuMonotonicToEpochMs(), rtpTimestamp: report.rtpTimestamp };
   }
 
   /** A packet of the stream, arrived at `arrival` (epoch ms): the first of each newer frame is timed. */

@@ -20,6 +20,12 @@ const RTP_CAPABILITIES = {
 
 export interface SyntheticViewerSettings extends ViewerMeasurement {
   session: Omit<PageConfig, 'role' | 'peerId' | 'media'>;
+  /**
+   * Epoch ms here minus the SFU host's monotonic ms, which its RTCP sender
+   * reports carry: the network path is timed only when it is known (the SFU
+   * runs here, or a shard measured its clock against the SFU host's).
+   */
+  sfuMonotonicToEpochMs?: () => number;
 }
 
 /**
@@ -78,7 +84,7 @@ export class SyntheticViewer implements Viewer {
           if (this.qoe.totals.framesRendered === 0) this.#report({ type: 'firstFrame', t });
           this.qoe.onFrame(t);
         },
-        this.settings.timesPath ? new PathLatency() : undefined,
+        this.settings.sfuMonotonicToEpochMs && new PathLatency(this.settings.sfuMonotonicToEpochMs),
       );
       this.receiver.register(ssrc, this.#video);
       this.#ssrcs.push(ssrc);

@@ -53,9 +53,16 @@ function refuse(socket: import('node:stream').Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 }
 
+/** What GET /clock answers: the SFU host's clocks at one instant. */
+export interface HostClock {
+  epochMs: number;
+  monotonicMs: number;
+}
+
 /**
  * The SFU process's network face: WebSocket signaling on /signaling,
- * Prometheus exposition on /metrics and a liveness probe on /healthz.
+ * Prometheus exposition on /metrics, a liveness probe on /healthz and its
+ * host's clocks on /clock (viewer shards on other machines set theirs against it).
  */
 export class SfuServer {
   #signalingUp = true;
@@ -137,6 +144,11 @@ export class SfuServer {
     if (req.method === 'GET' && req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok\n');
+    } else if (req.method === 'GET' && req.url === '/clock') {
+      // Wall clock, and the monotonic clock mediasoup's RTCP sender reports carry (uv_hrtime, ms).
+      const clock: HostClock = { epochMs: Date.now(), monotonicMs: Number(process.hrtime.bigint()) / 1e6 };
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(clock));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found\n');

@@ -146,6 +146,22 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
     expect(lines.every((l) => l.shard === '2/2')).toBe(true);
   });
 
+  it("each shard set its clock against the SFU host's (one machine: no offset beyond the uncertainty), and its synthetic viewers timed the network path on it", () => {
+    expect(merged.clocks.map((c) => c.shard).sort()).toEqual(['1/2', '2/2']);
+    for (const c of merged.clocks) {
+      console.log(`shard ${c.shard} clock: offset ${c.offsetMs.toFixed(2)} ms ± ${c.uncertaintyMs.toFixed(2)} (rtt ${c.rttMs.toFixed(2)})`);
+      expect(c.uncertaintyMs, c.shard).toBeLessThan(10);
+      // The SFU answers in whole milliseconds.
+      expect(Math.abs(c.offsetMs), c.shard).toBeLessThanOrEqual(c.uncertaintyMs + 1);
+    }
+    expect(readFileSync(join(dir, 'shard-1', 'journal.jsonl'), 'utf8')).toContain('"run.clock"');
+    for (const v of merged.viewers.filter((x) => x.kind === 'synthetic')) {
+      expect(v.pathLatency!.count, v.id).toBeGreaterThan(100);
+      expect(v.pathLatency!.p50, v.id).toBeGreaterThan(-0.005);
+      expect(v.pathLatency!.p50, v.id).toBeLessThan(0.01);
+    }
+  });
+
   it('the merged summary holds both shards, both viewer kinds, and the fault measured across them', () => {
     expect(merged.viewers.map((v) => v.id).sort()).toEqual(
       ['s1-browser-1', ...[1, 2, 3, 4, 5].flatMap((i) => [`s1-synthetic-${i}`, `s2-synthetic-${i}`])].sort(),

@@ -143,6 +143,7 @@ function input(parts: Partial<SummaryInput> = {}): SummaryInput {
     network: null,
     relay: null,
     reliability,
+    clocks: [],
     ...parts,
   };
 }
