@@ -43,7 +43,7 @@ export interface EntryFields {
   };
   'run.steady': Record<string, never>;
   /** A viewer shard: its clock set against the SFU host's (harness/run/clockOffset.ts). */
-  'run.clock': { offsetMs: number; uncertaintyMs: number; rttMs: number; samples: number };
+  'run.clock': { offsetMs: number; uncertaintyMs: number; rttMs: number; samples: number } | { error: string };
   'run.unsettled': { waitedMs: number; unsettled: string[] };
   'run.error': { message: string };
   'run.end': { pass: boolean; interrupted: boolean; error: string | null };
@@ -130,7 +130,8 @@ app.ready            instead of sfu.ready when an app is under test: {name, publ
                      (viewer 1's URL), metrics}; its pages report through livedrill's probe
 run.clock            a viewer shard of livedrill's own SFU, before its viewers join: {offsetMs (the
                      SFU host's clock minus the shard's; its latencies are on the SFU host's clock,
-                     offset added), uncertaintyMs (half the round trip it came from), rttMs, samples}
+                     offset added), uncertaintyMs (half the round trip it came from), rttMs, samples},
+                     or {error} when the SFU did not answer (the shard's own clock is then used)
 run.steady           every viewer started; the scenario's fault times count from here
 run.unsettled        {waitedMs, unsettled}: viewers still not playing smoothly when the wait ended
 run.error            {message}: the run failed

@@ -144,12 +144,12 @@ export class Run {
     ];
   }
 
-  /** Shards name their viewers apart, so merged results never mix two viewers up. */
   /** "index/count" for a viewer shard, as on its journal lines and metrics. */
   get #shardName(): string | undefined {
     return this.options.shard ? `${this.options.shard.index}/${this.options.shard.count}` : undefined;
   }
 
+  /** Shards name their viewers apart, so merged results never mix two viewers up. */
   #viewerId(kind: Viewer['kind'], n: number): string {
     return `${this.options.shard ? `s${this.options.shard.index}-` : ''}${kind}-${n}`;
   }
@@ -265,9 +265,14 @@ export class Run {
     if (role === 'viewers' && !scenario.app) {
       this.#metrics = await MetricsServer.start(this.registry, this.options.metricsPort ?? 0, this.options.host);
       this.observer.emit('ready', { signaling: signalingUrl, metrics: this.#metrics.url });
-      this.#clock = await measureClockOffset(signalingUrl);
-      const { offsetMs, uncertaintyMs, rttMs, samples } = this.#clock;
-      this.journal.write('run.clock', { offsetMs, uncertaintyMs, rttMs, samples });
+      try {
+        this.#clock = await measureClockOffset(signalingUrl);
+        const { offsetMs, uncertaintyMs, rttMs, samples } = this.#clock;
+        this.journal.write('run.clock', { offsetMs, uncertaintyMs, rttMs, samples });
+      } catch (error) {
+        // The run goes on: its latencies stay on this machine's clock, and it says so.
+        this.journal.write('run.clock', { error: (error as Error).message });
+      }
     }
     const session = this.#sessionSettings(signalingUrl);
     // livedrill's own pages are served only when they are the ones opened.

@@ -61,9 +61,13 @@ export async function measureClockOffset(signalingUrl: string): Promise<ClockOff
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
       const receivedAt = now();
+      if (!response.ok) {
+        failure = `answered ${response.status}`;
+        continue;
+      }
       const host = (await response.json()) as Partial<HostClock>;
-      if (!response.ok || typeof host.epochMs !== 'number' || typeof host.monotonicMs !== 'number') {
-        failure = `answered ${response.status} without {epochMs, monotonicMs}`;
+      if (typeof host.epochMs !== 'number' || typeof host.monotonicMs !== 'number') {
+        failure = 'answered without {epochMs, monotonicMs}';
         continue;
       }
       samples.push({ sentAt, receivedAt, host: { epochMs: host.epochMs, monotonicMs: host.monotonicMs } });

@@ -3,8 +3,10 @@
  * gives the offset, half its round trip the uncertainty; the stamps' times
  * are then set on the SFU host's clock.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clockUrl, offsetFrom, type ClockSample } from '../../harness/run/clockOffset.js';
+import { clockUrl, measureClockOffset, offsetFrom, type ClockSample } from '../../harness/run/clockOffset.js';
 import { StampTracker } from '../../harness/page/StampTracker.js';
 import { encodeStamp, decodeStamp } from '../../harness/page/stamp.js';
 
@@ -30,6 +32,17 @@ describe('clock offset', () => {
   it('is asked of the SFU signaling URL\'s host, without its token', () => {
     expect(clockUrl('ws://10.0.0.5:8080/signaling?token=secret')).toBe('http://10.0.0.5:8080/clock');
     expect(clockUrl('wss://sfu.example:443/signaling')).toBe('https://sfu.example/clock');
+  });
+
+  it('an SFU without /clock (an older livedrill) is a clear error naming the URL', async () => {
+    const server = http.createServer((_req, res) => res.writeHead(404).end('not found\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(measureClockOffset(`ws://127.0.0.1:${port}/signaling`)).rejects.toThrow(`http://127.0.0.1:${port}/clock answered 404`);
+    } finally {
+      server.close();
+    }
   });
 
   it("a shard's stamps are timed on the SFU host's clock: its offset is added to what the page reads", () => {
