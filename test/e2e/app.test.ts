@@ -115,8 +115,10 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     for (const v of f.viewers) {
       expect(v.freezeCount, v.id).toBe(1);
       expect(Math.abs(v.freezeSeconds - 3), v.id).toBeLessThanOrEqual(0.3);
-      // ± 2, not the built-in viewers' ± 1: the camera stops through a DevTools call into the page, a frame after livedrill's clock.
-      expect(Math.abs(v.framesNeverShown! - expected), v.id).toBeLessThanOrEqual(2);
+      // ± 3, not the built-in viewers' ± 1: the camera stops and starts again through DevTools calls into the page, each
+      // taking effect up to about 50 ms (1.5 frames) after livedrill's clock on a busy machine (2.27 frames off once in CI).
+      console.log(`${v.id}: ${v.framesNeverShown} frames never shown, ${expected.toFixed(2)} expected`);
+      expect(Math.abs(v.framesNeverShown! - expected), v.id).toBeLessThanOrEqual(3);
     }
   });
 
