@@ -149,8 +149,15 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     expect(viewer(f, 'browser-1')).toMatchObject({ freezeCount: 0, disconnects: 0, signalingDownSeconds: null });
   });
 
-  it('audio-drop at the source: concealment on every viewer for the length of the drop', () => {
-    for (const v of fault('audio').viewers) expect(Math.abs(v.audioConcealedSeconds - 2), v.id).toBeLessThanOrEqual(0.3);
+  // The app's senders lose their microphone and get it back with RTP timestamps that carry on where they stopped: the
+  // receivers' jitter buffers meet a jump as long as the drop, and conceal from 0.5 s less to 0.3 s more than the cut
+  // (README, "Your own app"; the accuracy runs on fresh clones measured −0.48 to +0.26 s).
+  it('audio-drop at the source: concealment on every viewer for about the length of the drop', () => {
+    for (const v of fault('audio').viewers) {
+      console.log(`${v.id}: ${v.audioConcealedSeconds.toFixed(3)} s concealed for a 2 s drop`);
+      expect(v.audioConcealedSeconds, v.id).toBeGreaterThanOrEqual(2 - 0.5);
+      expect(v.audioConcealedSeconds, v.id).toBeLessThanOrEqual(2 + 0.3);
+    }
   });
 
   it('mass-disconnect: both paths of the target cut for 8 s; the app noticed, rebuilt its connection and recovered', () => {
