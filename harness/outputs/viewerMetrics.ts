@@ -172,6 +172,8 @@ export class ViewerMetrics {
   attach(viewer: MeasuredViewer): void {
     this.#viewers.add(viewer);
     const kind = { kind: viewer.kind };
+    // Observed once per frame timed (prom-client takes no counts): its child, looked up once.
+    const pathLatency = this.#pathLatency.labels(kind);
     const o = viewer.qoe.observer;
     o.on('joined', (s) => this.#joinSeconds.observe(kind, s));
     o.on('freeze', (f) => {
@@ -187,7 +189,7 @@ export class ViewerMetrics {
       for (const ms of stamps?.audioLatencyMs ?? []) this.#latency.observe({ ...kind, media: 'audio' }, ms / 1000);
       for (const ms of stamps?.receiveLatencyMs ?? []) this.#receiveLatency.observe(kind, ms / 1000);
       for (const ms of stamps?.avOffsetMs ?? []) this.#avOffset.observe(kind, ms / 1000);
-      for (const [ms, frames] of path ?? []) for (let i = 0; i < frames; i++) this.#pathLatency.observe(kind, ms / 1000);
+      for (const [ms, frames] of path ?? []) for (let i = 0; i < frames; i++) pathLatency.observe(ms / 1000);
       this.#frames.inc(kind, d.framesRendered);
       this.#framesDecoded.inc(kind, d.framesDecoded);
       this.#framesDropped.inc(kind, d.framesDropped);

@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
 import type { AudioInboundStats, PageReport, StampBatch, VideoInboundStats } from '../page/reports.js';
 import { FreezeDetector, type Freeze, type FreezeTotals } from './freeze.js';
-import { LatencyStats, ViewerLatency } from './latency.js';
+import { countedMedianMs, LatencyStats, ViewerLatency } from './latency.js';
 import { median } from '../../common/stats.js';
 
 /** Counters a viewer accumulates; per-sample growth is emitted as a delta of the same shape. */
@@ -226,7 +226,7 @@ export class ViewerQoe {
     if (d.audioSamplesReceived > 2 * d.audioConcealedSamples) this.#lastRealAudioAt = t;
     if (this.audioOnly && d.audioSamplesReceived > d.audioConcealedSamples) this.#mediaArrived(t);
     if (path) this.pathLatency.addCounts(path);
-    this.latestLatencyMs = { video: stamps?.videoLatencyMs.length ? median(stamps.videoLatencyMs) : null, path: path ? countsMedian(path) : null };
+    this.latestLatencyMs = { video: stamps?.videoLatencyMs.length ? median(stamps.videoLatencyMs) : null, path: path ? countedMedianMs([path]) : null };
     this.observer.emit('sample', t, d, stamps, path);
   }
 
@@ -246,12 +246,6 @@ export class ViewerQoe {
     for (const [ms, totals] of this.freezes.fixed) fixed[`${ms}ms`] = { ...totals };
     return { w3c: { ...this.freezes.w3c }, fixed };
   }
-}
-
-function countsMedian(pairs: PathLatencyCounts): number | null {
-  const stats = new LatencyStats();
-  stats.addCounts(pairs);
-  return stats.count > 0 ? stats.percentileMs(50) : null;
 }
 
 /** Growth of a cumulative counter since the previous reading; a reset counts from zero. */

@@ -77,6 +77,13 @@ export class LatencyStats {
   }
 }
 
+/** The median (whole ms) of values given as [ms, how many] pairs, over any number of lists; null without values. */
+export function countedMedianMs(lists: Iterable<Iterable<readonly [number, number]>>): number | null {
+  const stats = new LatencyStats();
+  for (const pairs of lists) stats.addCounts(pairs);
+  return stats.count > 0 ? stats.percentileMs(50) : null;
+}
+
 /**
  * What a viewer of the stamped source times, each over the whole run:
  * glass-to-glass (video: capture → presentation), capture → frame received

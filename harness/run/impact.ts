@@ -10,7 +10,7 @@ import type { NoiseSpan } from '../probes/SelfWatch.js';
 import { FAULT_EFFECTS, type EffectKind } from '../scenario/faults.js';
 import type { StampBatch } from '../page/reports.js';
 import { median, percentile } from '../../common/stats.js';
-import { LatencyStats } from '../probes/latency.js';
+import { countedMedianMs } from '../probes/latency.js';
 
 export interface ViewerImpact {
   id: string;
@@ -276,11 +276,8 @@ function viewerImpact(
     const latencies = stamped(from, to).flatMap((s) => s[field]);
     return latencies.length > 0 ? median(latencies) : null;
   };
-  const pathMedian = (from: number, to: number): number | null => {
-    const stats = new LatencyStats();
-    for (const s of v.samples) if (s.t > from && s.t <= to && s.pathLatencyMs) stats.addCounts(s.pathLatencyMs);
-    return stats.count > 0 ? stats.percentileMs(50) : null;
-  };
+  const pathMedian = (from: number, to: number): number | null =>
+    countedMedianMs(v.samples.flatMap((s) => (s.t > from && s.t <= to && s.pathLatencyMs ? [s.pathLatencyMs] : [])));
   const stampsAround = stamped(fault.start, fault.end + IN_PROGRESS_MS);
   // Gaps are the fault's when the frame shown after them was captured while it lasted (or just after):
   // a frame skipped before it struck is not, though the sample reporting it ends after its start.
