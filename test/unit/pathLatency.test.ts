@@ -62,10 +62,12 @@ describe('RTCP sender reports', () => {
 
 describe('path latency, SFU → viewer', () => {
   it('times each newer frame\'s first packet against the report, on the SFU\'s clock turned into epoch time', () => {
-    const path = new PathLatency();
+    // One reading of the clocks' difference for both sides: Date.now() moves in whole ms, so two readings may differ by one.
+    const toEpoch = monotonicToEpochMs();
+    const path = new PathLatency(() => toEpoch);
     const sentAt = monotonicNow();
     path.onSenderReport(senderReports(senderReport(sentAt, 1_000_000))[0]);
-    const epochOf = (monotonicMs: number): number => monotonicMs + monotonicToEpochMs();
+    const epochOf = (monotonicMs: number): number => monotonicMs + toEpoch;
     // Frames 33 ms apart in RTP time (90 kHz), each arriving 5 ms (then 205 ms) after the SFU sent it.
     path.onPacket(rtp(1_000_000 + 90 * 33), epochOf(sentAt + 33 + 5));
     path.onPacket(rtp(1_000_000 + 90 * 33), epochOf(sentAt + 33 + 6)); // the same frame's next packet: not timed
@@ -79,13 +81,14 @@ describe('path latency, SFU → viewer', () => {
   });
 
   it('times nothing before the first report, and follows the RTP clock across its wrap', () => {
-    const path = new PathLatency();
+    const toEpoch = monotonicToEpochMs();
+    const path = new PathLatency(() => toEpoch);
     path.onPacket(rtp(5), Date.now());
     expect(path.take()).toBeUndefined();
     const sentAt = monotonicNow();
     path.onSenderReport(senderReports(senderReport(sentAt, 2 ** 32 - 900))[0]);
     // 900 ticks before the wrap, then 1800 after the report: 20 ms later, received 3 ms after.
-    path.onPacket(rtp(900), sentAt + 20 + 3 + monotonicToEpochMs());
+    path.onPacket(rtp(900), sentAt + 20 + 3 + toEpoch);
     expect(path.take()).toEqual([[3, 1]]);
   });
 
