@@ -123,6 +123,7 @@ async function impairNetwork(spec: Extract<FaultSpec, { kind: 'network' }>, ctx:
   network.impair(targets, {
     up: spec.direction === 'down' ? NO_IMPAIRMENT : settings,
     down: spec.direction === 'up' ? NO_IMPAIRMENT : settings,
+    media: spec.media,
   });
   return { targets, revert: async () => network.clear(targets) };
 }

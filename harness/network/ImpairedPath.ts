@@ -1,4 +1,5 @@
 import { Impairment, NO_IMPAIRMENT, type DropReason, type ImpairmentSettings } from './Impairment.js';
+import { MediaKinds, type MediaSelector } from './MediaKinds.js';
 
 export interface RelayCounters {
   forwarded: number;
@@ -11,18 +12,23 @@ export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { los
  * One peer's media path through the harness (UdpRelay, UdpNat): each
  * direction has its own Impairment, changeable at any time, and counts what it
  * forwarded and dropped (ground truth for loss); the harness's own time spent
- * on the packets is its cost.
+ * on the packets is its cost. An impairment may apply to one media kind's
+ * packets alone; the others then pass untouched.
  */
 export abstract class ImpairedPath {
   readonly up = new Impairment(NO_IMPAIRMENT);
   readonly down = new Impairment(NO_IMPAIRMENT);
   readonly counters = { up: zeroCounters(), down: zeroCounters() };
+  /** Which packets are audio and which video; learned by whoever knows the path's media (NetworkRelay). */
+  readonly kinds = new MediaKinds();
+  readonly #media: Record<'up' | 'down', MediaSelector> = { up: 'all', down: 'all' };
   /** Packets handled, and the harness's event-loop time spent handling them (ns). */
   readonly cost = { packets: 0, busyNs: 0n };
   protected closed = false;
 
-  set(direction: 'up' | 'down', settings: ImpairmentSettings): void {
+  set(direction: 'up' | 'down', settings: ImpairmentSettings, media: MediaSelector = 'all'): void {
     this[direction].settings = settings;
+    this.#media[direction] = media;
   }
 
   /** Impairs one packet going `direction`, then sends it on (at once, later, or never). */
@@ -31,7 +37,8 @@ export abstract class ImpairedPath {
     const started = process.hrtime.bigint();
     const counters = this.counters[direction];
     const now = Date.now();
-    const departure = this[direction].schedule(packet.length, now);
+    const media = this.#media[direction];
+    const departure = media === 'all' || this.kinds.of(packet) === media ? this[direction].schedule(packet.length, now) : now;
     if (typeof departure === 'string') counters.dropped[departure]++;
     else {
       counters.forwarded++;

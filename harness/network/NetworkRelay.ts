@@ -1,6 +1,7 @@
 import type { types } from '../../server/mediasoup/index.js';
 import type { MediaPath, PlainMediaPath } from '../../server/signaling/SignalingServer.js';
 import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
+import type { MediaSelector } from './MediaKinds.js';
 import { UdpRelay } from './UdpRelay.js';
 import { UdpNat } from './UdpNat.js';
 import { zeroCounters, type ImpairedPath, type RelayCounters } from './ImpairedPath.js';
@@ -14,6 +15,8 @@ export interface RelayCost {
 export interface PathImpairment {
   up: ImpairmentSettings;
   down: ImpairmentSettings;
+  /** One media kind's packets alone (paths to livedrill's SFU only: the SFU's consumers and producers say which are whose). */
+  media?: MediaSelector;
 }
 
 /**
@@ -71,6 +74,9 @@ export class NetworkRelay {
 
   #track(relay: UdpRelay, transport: types.Transport, peerId: string): void {
     this.#adopt(relay, peerId);
+    const learn = (media: types.Producer | types.Consumer): void => relay.kinds.learn(media.kind, media.rtpParameters);
+    transport.observer.on('newproducer', learn);
+    transport.observer.on('newconsumer', learn);
     transport.observer.on('close', () => this.#release(relay, peerId));
   }
 
@@ -94,6 +100,8 @@ export class NetworkRelay {
   impair(peerIds: string[], impairment: PathImpairment): void {
     const unreachable = peerIds.filter((id) => !this.reaches(id));
     if (unreachable.length > 0) throw new Error(`network: ${unreachable.join(', ')} not on the relay (no network fault of the scenario targets them)`);
+    const unknown = peerIds.filter((id) => impairment.media && impairment.media !== 'all' && [...(this.#relays.get(id) ?? [])].some((r) => r instanceof UdpNat));
+    if (unknown.length > 0) throw new Error(`network: media ${impairment.media}: ${unknown.join(', ')} reach media outside livedrill's SFU, whose packets' kinds the relay does not know`);
     for (const id of peerIds) {
       this.#rules.set(id, impairment);
       for (const relay of this.#relays.get(id) ?? []) this.#apply(relay, impairment);
@@ -130,8 +138,8 @@ export class NetworkRelay {
   }
 
   #apply(relay: ImpairedPath, impairment: PathImpairment | undefined): void {
-    relay.set('up', impairment?.up ?? NO_IMPAIRMENT);
-    relay.set('down', impairment?.down ?? NO_IMPAIRMENT);
+    relay.set('up', impairment?.up ?? NO_IMPAIRMENT, impairment?.media);
+    relay.set('down', impairment?.down ?? NO_IMPAIRMENT, impairment?.media);
   }
 
   #accumulate(peerId: string, counters: { up: RelayCounters; down: RelayCounters }): void {

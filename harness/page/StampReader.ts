@@ -3,10 +3,10 @@
  * presented frame is taken as a WebCodecs VideoFrame and only the stamp's
  * rectangle is copied out of it: one luma sample at each block's centre, no
  * conversion of the whole picture to RGB, which drawing it into a canvas
- * costs (several times the CPU). The host's audio track goes through the marker
- * listener worklet. StampTracker does the counting.
+ * costs (several times the CPU). The host's audio track goes to the marker
+ * listener. StampTracker does the counting.
  */
-import { AUDIO_WORKLET_PATH, MARKER_WORKLET } from './audioMarkers.js';
+import { MarkerListener } from './markerListener.js';
 import type { StampBatch } from './reports.js';
 import { decodeStamp, STAMP_BITS, STAMP_LAYOUT, type Stamp } from './stamp.js';
 import { StampTracker } from './StampTracker.js';
@@ -18,17 +18,10 @@ const RGB_OFFSETS: Record<string, [number, number, number]> = { RGBA: [0, 1, 2],
 export class StampReader {
   readonly #tracker: StampTracker;
   readonly #luma = new Uint8Array(STAMP_BITS);
-  #audio: { context: AudioContext; ready: Promise<void> } | undefined;
-  #listening: AudioNode | undefined;
+  #markers: MarkerListener | undefined;
 
-  /**
-   * @param workletUrl where the audio worklet module is: livedrill's page server, or a blob in app pages.
-   * @param clockOffsetMs the publisher's clock minus this page's (a shard on another machine; see StampTracker)
-   */
-  constructor(
-    private readonly workletUrl = AUDIO_WORKLET_PATH,
-    clockOffsetMs = 0,
-  ) {
+  /** @param clockOffsetMs the publisher's clock minus this page's (a shard on another machine; see StampTracker) */
+  constructor(clockOffsetMs = 0) {
     this.#tracker = new StampTracker(clockOffsetMs);
   }
 
@@ -84,23 +77,10 @@ export class StampReader {
     return decodeStamp(this.#luma);
   }
 
-  /** Listens to the host's audio (a new track after a rejoin replaces the old one). */
-  async listen(track: MediaStreamTrack): Promise<void> {
-    this.#audio ??= this.#startAudio();
-    const { context, ready } = this.#audio;
-    await ready;
-    this.#listening?.disconnect();
-    const source = context.createMediaStreamSource(new MediaStream([track]));
-    // No outputs: the context still runs it (an automatic pull node), and nothing is played twice.
-    const listener = new AudioWorkletNode(context, MARKER_WORKLET.listener, { numberOfOutputs: 0 });
-    listener.port.onmessage = (event: MessageEvent<number>) => this.#tracker.onMarker(event.data);
-    source.connect(listener);
-    this.#listening = source;
-  }
-
-  #startAudio(): { context: AudioContext; ready: Promise<void> } {
-    const context = new AudioContext();
-    return { context, ready: context.audioWorklet.addModule(this.workletUrl) };
+  /** Listens to the host's audio (a new track after a rejoin replaces the old one); throws where the browser cannot. */
+  listen(track: MediaStreamTrack): void {
+    this.#markers ??= new MarkerListener((heardAt) => this.#tracker.onMarker(heardAt));
+    this.#markers.listen(track);
   }
 
   take(): StampBatch | undefined {
@@ -108,7 +88,6 @@ export class StampReader {
   }
 
   close(): void {
-    this.#listening?.disconnect();
-    void this.#audio?.context.close();
+    this.#markers?.close();
   }
 }

@@ -3,7 +3,8 @@
  * another tone at every whole second of the publisher's clock (epoch ms
  * divisible by the period). A viewer hears a burst's onset and, knowing
  * when bursts are emitted, gets the audio's latency. Shared by the audio
- * worklet (which makes and hears the sound) and the page (which times it).
+ * worklet (which makes the sound), the marker listener (which hears it) and
+ * the page (which times it).
  */
 export const AUDIO_MARKER = {
   periodMs: 1000,
@@ -17,9 +18,9 @@ export const AUDIO_MARKER = {
   holdOffMs: 500,
 } as const;
 
-/** The worklet module (audioWorklet.ts) as the page server serves it, and its processors. */
+/** The worklet module (audioWorklet.ts) as the page server serves it, and its processor. */
 export const AUDIO_WORKLET_PATH = '/audio-worklet.js';
-export const MARKER_WORKLET = { tone: 'livedrill-marker-tone', listener: 'livedrill-marker-listener' } as const;
+export const MARKER_WORKLET = { tone: 'livedrill-marker-tone' } as const;
 
 /**
  * When the burst heard at `heardAt` was emitted: the whole period nearest to

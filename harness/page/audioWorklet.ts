@@ -1,9 +1,9 @@
 /**
  * The audio worklet module (bundled on its own, served at AUDIO_WORKLET_PATH):
- * the publisher's tone with its markers, and the viewer's listener for them.
- * Both run on the audio rendering thread and time markers with Date.now(),
- * when their block of 128 samples is processed: the resolution is one
- * rendering callback (a few blocks, about 10 ms).
+ * the publisher's tone with its markers. It runs on the audio rendering
+ * thread and starts a burst at the first block of 128 samples processed at or
+ * after the whole second (Date.now()): up to one rendering callback (a few
+ * blocks, about 10 ms) late.
  */
 import { AUDIO_MARKER, MARKER_WORKLET } from './audioMarkers.js';
 
@@ -51,26 +51,4 @@ class MarkerTone extends AudioWorkletProcessor {
   }
 }
 
-/** Posts the time (epoch ms) of each burst's onset: a loud sample after at least holdOffMs of quieter ones. */
-class MarkerListener extends AudioWorkletProcessor {
-  /** Starts loud: a viewer that joins in the middle of a burst does not take it for an onset. */
-  #quietSamples = 0;
-
-  process(inputs: Float32Array[][]): boolean {
-    const input = inputs[0]?.[0];
-    if (!input) return true;
-    const holdOff = (AUDIO_MARKER.holdOffMs / 1000) * sampleRate;
-    for (let i = 0; i < input.length; i++) {
-      if (Math.abs(input[i]) < AUDIO_MARKER.onsetLevel) {
-        this.#quietSamples++;
-        continue;
-      }
-      if (this.#quietSamples >= holdOff) this.port.postMessage(Date.now());
-      this.#quietSamples = 0;
-    }
-    return true;
-  }
-}
-
 registerProcessor(MARKER_WORKLET.tone, MarkerTone);
-registerProcessor(MARKER_WORKLET.listener, MarkerListener);

@@ -30,7 +30,7 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
   audio.autoplay = true;
   document.body.append(video, audio);
 
-  const stamps = cfg.readStamps ? new StampReader(undefined, cfg.clockOffsetMs) : undefined;
+  const stamps = cfg.readStamps ? new StampReader(cfg.clockOffsetMs) : undefined;
   const frames = new RenderedFrames((t) => report({ type: 'firstFrame', t }), stamps);
   frames.watch(video);
 
@@ -75,7 +75,11 @@ export function startViewer(cfg: PageConfig, report: (r: PageReport) => void): V
       element = video;
     } else if (consumer.kind === 'audio' && !audio.srcObject) {
       element = audio;
-      stamps?.listen(consumer.track).catch(fail);
+      try {
+        stamps?.listen(consumer.track);
+      } catch (error) {
+        fail(error);
+      }
     } else {
       element = document.createElement(consumer.kind);
       element.autoplay = true;

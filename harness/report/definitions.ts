@@ -106,8 +106,8 @@ export const DEFINITIONS: Definition[] = [
   {
     term: 'Audio latency and A/V offset',
     text:
-      'Audio latency: the onset of a burst as the viewer\'s page hears it (its audio rendering, after playout) minus the whole second it was emitted at. ' +
-      'Both ends time the burst at the audio rendering callback that carries it: the resolution is one callback at each end (about 10 ms). ' +
+      'Audio latency: the onset of a burst as the viewer\'s page hears it (the decoded audio handed to its audio output, to the sample; the output device\'s own buffer, a few ms, is not counted) minus the whole second it was emitted at. ' +
+      'The publisher starts a burst at the first audio rendering callback at or after the whole second, up to one callback (about 10 ms) late. ' +
       'A/V offset = audio latency − the picture\'s latency then (the median of its last 30 frames): positive means the sound is behind the picture. ' +
       `It is not computed while the picture stands still (no frame in the last second). The emission second is the one nearest to the picture's latency, ` +
       `so offsets up to ±${AUDIO_MARKER.periodMs / 2} ms are told apart (without video, audio latency is taken to be under ${inSeconds(AUDIO_MARKER.periodMs)}). ` +

@@ -47,6 +47,9 @@ export interface ViewerImpact {
   latencySeconds: { before: number | null; during: number | null };
   /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
   receiveLatencySeconds: { before: number | null; during: number | null };
+  /** The same for the audio markers' latency, and for the A/V offset (audio − picture: positive, the sound is behind). */
+  audioLatencySeconds: { before: number | null; during: number | null };
+  avOffsetSeconds: { before: number | null; during: number | null };
   /** Synthetic viewers: the median network-path latency, SFU → viewer, over the same windows. */
   pathLatencySeconds: { before: number | null; during: number | null };
   /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
@@ -272,7 +275,7 @@ function viewerImpact(
     const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
     return { before: seconds(medianMs(2 * fault.start - fault.end, fault.start)), during: seconds(medianMs(fault.start, fault.end)) };
   };
-  const stampMedian = (field: 'videoLatencyMs' | 'receiveLatencyMs') => (from: number, to: number): number | null => {
+  const stampMedian = (field: 'videoLatencyMs' | 'receiveLatencyMs' | 'audioLatencyMs' | 'avOffsetMs') => (from: number, to: number): number | null => {
     const latencies = stamped(from, to).flatMap((s) => s[field]);
     return latencies.length > 0 ? median(latencies) : null;
   };
@@ -325,6 +328,8 @@ function viewerImpact(
     joinDelayedSeconds,
     latencySeconds: aroundFault(stampMedian('videoLatencyMs')),
     receiveLatencySeconds: aroundFault(stampMedian('receiveLatencyMs')),
+    audioLatencySeconds: aroundFault(stampMedian('audioLatencyMs')),
+    avOffsetSeconds: aroundFault(stampMedian('avOffsetMs')),
     pathLatencySeconds: aroundFault(pathMedian),
     framesNeverShown: stampsAround.length > 0 ? stampsAround.reduce((a, s) => a + neverShown(s), 0) : null,
   };

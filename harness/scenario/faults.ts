@@ -50,6 +50,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
       target: z.enum(['viewers', 'publisher']).default('viewers'),
       viewers: viewerTargets,
       direction: z.enum(['both', 'down', 'up']).default('both'),
+      /** Impair one media kind's packets alone (RTP and RTCP); needs livedrill's SFU. */
+      media: z.enum(['all', 'audio', 'video']).default('all'),
       loss: percent.default(0),
       delay: durationMs.default(0),
       jitter: durationMs.default(0),

@@ -79,6 +79,9 @@ describe("a scenario's app under test", () => {
     expect(errorOf(scenario('faults: [{ kind: worker-crash, at: 1s }]\n'))).toContain("faults.0.kind: needs livedrill's own SFU");
     expect(errorOf(scenario('faults: [{ kind: video-freeze, at: 1s, duration: 2s, viewers: 1 }]\n'))).toContain('faults.0.kind: on app pages this fault acts at the source');
     expect(errorOf(scenario('faults: [{ kind: mass-disconnect, at: 1s, viewers: 1 }]\n'))).toContain('faults.0.kind: on app pages give a duration');
+    expect(errorOf(scenario('faults: [{ kind: network, at: 1s, duration: 2s, viewers: 1, delay: 200ms, media: audio }]\n'))).toContain(
+      "faults.0.kind: media: audio or video needs livedrill's own SFU",
+    );
     expect(errorOf(scenario('viewers: { browser: 2, synthetic: 10 }\n').replace('viewers: { browser: 2 }\n', ''))).toContain('viewers.synthetic: must be 0 with app');
     expect(errorOf(scenario('publisher: { count: 2 }\n'))).toContain('publisher.count: must be 1 with app');
   });

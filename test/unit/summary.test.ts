@@ -85,6 +85,8 @@ function viewerImpact(id: string, parts: Partial<ViewerImpact> = {}): ViewerImpa
     joinDelayedSeconds: null,
     latencySeconds: { before: null, during: null },
     receiveLatencySeconds: { before: null, during: null },
+    audioLatencySeconds: { before: null, during: null },
+    avOffsetSeconds: { before: null, during: null },
     pathLatencySeconds: { before: null, during: null },
     framesNeverShown: null,
     ...parts,

@@ -25,8 +25,7 @@ if (cfg && window.top === window) probe(cfg);
 function probe(cfg: ProbeConfig): void {
   delete page.livedrillProbeConfig;
   const report = (r: PageReport): void => page.livedrillReport?.(JSON.stringify(r));
-  const workletUrl = URL.createObjectURL(new Blob([cfg.workletCode], { type: 'text/javascript' }));
-  const stamps = cfg.role === 'viewer' && cfg.readStamps ? new StampReader(workletUrl) : undefined;
+  const stamps = cfg.role === 'viewer' && cfg.readStamps ? new StampReader() : undefined;
   let listening = false;
   const peers = new PeerWatch(cfg.turn, {
     remoteTrack(track) {
@@ -34,7 +33,11 @@ function probe(cfg: ProbeConfig): void {
       if (cfg.role === 'viewer') setTimeout(() => ensurePlayedOut(track), AUDIO_PLAYOUT_WAIT_MS);
       if (!stamps || listening) return;
       listening = true;
-      stamps.listen(track).catch((error: Error) => report({ type: 'error', t: now(), message: `probe: audio markers: ${error.message}` }));
+      try {
+        stamps.listen(track);
+      } catch (error) {
+        report({ type: 'error', t: now(), message: `probe: audio markers: ${(error as Error).message}` });
+      }
     },
     state: (state) => report({ type: 'connectionState', t: now(), state }),
   });
@@ -74,6 +77,7 @@ function probe(cfg: ProbeConfig): void {
       published = true;
       report({ type: 'published', t: now(), kinds });
     };
+    const workletUrl = URL.createObjectURL(new Blob([cfg.workletCode], { type: 'text/javascript' }));
     overrideGetUserMedia(cfg.stampedSource, workletUrl, (stream) => publishing(stream.getTracks().map((t) => t.kind)));
     setInterval(async () => {
       const { outVideo, outAudio } = await peers.sample();
