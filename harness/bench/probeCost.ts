@@ -10,7 +10,9 @@
  * its own; the CPU each page's renderer used over the hold (/proc) is that
  * page's. Every variant sees the same machine at the same time, so the
  * differences are the variants' (a launch of its own per variant differs by
- * more than the probe costs). Rounds rotate the pages' order. The renderer is
+ * more than the probe costs). The publisher sends livedrill's stamped source,
+ * so one side can read it (the stamp reader) and every side decodes the same
+ * picture. Rounds rotate the pages' order. The renderer is
  * where a page's scripts, its WebRTC stack and its decoding run; what the
  * browser's other processes do for a page is not in this part.
  *
@@ -50,6 +52,8 @@ const SETTLE_S = 20;
 const PAGES = Number(opts.pages);
 const FIXTURE = resolve('test/fixtures/app/server.mjs');
 const SAMPLE_MS = 500;
+/** The stamped source at the size and rate a run's publisher uses by default. */
+const STAMPED = { video: { width: 640, height: 480, fps: 30 }, audio: true };
 mkdirSync(opts.out, { recursive: true });
 
 /**
@@ -99,14 +103,14 @@ const plainSide = (name: string, script?: string): Side => ({
   },
 });
 
-/** The app's page opened by livedrill's own opener (MeasuredPage.appPage), with or without its fault paths. */
-const probedSide = (name: string, paths: boolean): Side => ({
+/** The app's page opened by livedrill's own opener (MeasuredPage.appPage), with or without its fault paths and the stamp reader. */
+const probedSide = (name: string, paths: boolean, readStamps = false): Side => ({
   name,
   async open(browser, room, index) {
     const proxy = paths ? await SignalingProxy.start() : undefined;
     const opener = appPage({
       url: viewerUrl(room(paths), index),
-      probe: { role: 'viewer', peerId: `browser-${index}`, sampleIntervalMs: SAMPLE_MS, readStamps: false, ...(paths ? { turn: fixture.turn.iceServer() } : {}) },
+      probe: { role: 'viewer', peerId: `browser-${index}`, sampleIntervalMs: SAMPLE_MS, readStamps, ...(paths ? { turn: fixture.turn.iceServer() } : {}) },
       proxyServer: proxy?.url,
       loadTimeoutMs: 30_000,
     });
@@ -128,6 +132,7 @@ const SIDES: Side[] = [
   plainSide('app page + a bare frame-callback loop (the method\'s floor)', FRAME_CALLBACK_ONLY),
   plainSide('app page + frames read in a worker (MediaStreamTrackProcessor; not used yet)', TRACK_READER_ONLY),
   probedSide('app page + probe', false),
+  probedSide('app page + probe + stamp reader', false, true),
   probedSide('app page as livedrill opens it: probe, TURN relay forced, signaling proxy', true),
 ];
 
@@ -154,16 +159,18 @@ async function sideBySide(round: number): Promise<Record<string, number>> {
   const viewers = await launchChromium();
   const opened: Array<{ side: Side; pid: number; page: Page; close(): Promise<void> }> = [];
   try {
-    // Two broadcasts of the fixture app: to pages reached directly, and to pages behind TURN
-    // (the publisher's page through livedrill's opener, as in a run).
+    // Two broadcasts of the fixture app's publisher page on livedrill's stamped source (so one
+    // side can read it; every side decodes the same picture): to pages reached directly, and to
+    // pages behind TURN, as in a run.
     const room = (turn: boolean): string => `bench-${round}-${turn ? 'turn' : 'direct'}`;
-    await (await publishers.newPage()).goto(`http://127.0.0.1:${fixture.server.port}/publisher.html?room=${room(false)}`);
-    const turnPublisher = appPage({
-      url: `http://127.0.0.1:${fixture.server.port}/publisher.html?room=${room(true)}`,
-      probe: { role: 'publisher', peerId: 'host', sampleIntervalMs: SAMPLE_MS, readStamps: false, turn: fixture.turn.iceServer() },
-      loadTimeoutMs: 30_000,
-    });
-    await (await turnPublisher(publishers, () => {})).join();
+    for (const turn of [false, true]) {
+      const publisher = appPage({
+        url: `http://127.0.0.1:${fixture.server.port}/publisher.html?room=${room(turn)}`,
+        probe: { role: 'publisher', peerId: 'host', sampleIntervalMs: SAMPLE_MS, readStamps: false, stampedSource: STAMPED, ...(turn ? { turn: fixture.turn.iceServer() } : {}) },
+        loadTimeoutMs: 30_000,
+      });
+      await (await publisher(publishers, () => {})).join();
+    }
     const order = [...SIDES.slice(round % SIDES.length), ...SIDES.slice(0, round % SIDES.length)];
     for (const [i, side] of order.entries()) {
       const before = renderers();
@@ -245,7 +252,7 @@ const paired = (a: Side, b: Side): { mean: number; min: number; max: number } =>
   const d = side[a.name].map((x, i) => x - side[b.name][i]);
   return { mean: mean(d), min: Math.min(...d), max: Math.max(...d) };
 };
-const [plain, frameCallback, trackReader, probed, livedrill] = SIDES;
+const [plain, frameCallback, trackReader, probed, stampReader, livedrill] = SIDES;
 const own = mean(whole[WHOLE[0][0]]);
 const verdict = {
   ownViewerCoresPerPage: own,
@@ -254,8 +261,9 @@ const verdict = {
   probe: paired(probed, plain),
   probeBeyondFloor: paired(probed, frameCallback),
   asLivedrillOpensIt: paired(livedrill, plain),
-  stampReaderOnAppPages: mean(whole[WHOLE[3][0]]) - mean(whole[WHOLE[2][0]]),
-  stampReaderOnOwnViewer: mean(whole[WHOLE[1][0]]) - own,
+  stampReader: paired(stampReader, probed),
+  stampedSourceOnAppPages: mean(whole[WHOLE[3][0]]) - mean(whole[WHOLE[2][0]]),
+  stampedSourceOnOwnViewer: mean(whole[WHOLE[1][0]]) - own,
 };
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), date: new Date().toISOString() };
 writeFileSync(join(opts.out, 'probe-cost.json'), JSON.stringify({ machine, holdSeconds: HOLD_S, rounds: Number(opts.rounds), pages: PAGES, side, whole, verdict }, null, 2));
@@ -282,6 +290,7 @@ writeFileSync(
     `- timing every rendered frame with requestVideoFrameCallback, the floor of the probe's method and of livedrill's own viewer: ${diff(verdict.frameCallbackFloor)};`,
     `- the probe: ${diff(verdict.probe)}; beyond that floor: ${diff(verdict.probeBeyondFloor)};`,
     `- the page as livedrill opens it (probe, TURN relay forced, signaling proxy): ${diff(verdict.asLivedrillOpensIt)};`,
+    `- the stamp reader (every rendered frame's stamp read, the audio markers heard; the same StampReader as livedrill's own viewer): ${diff(verdict.stampReader)};`,
     `- reading every delivered frame in a worker instead (MediaStreamTrackProcessor, not used by livedrill yet): ${diff(verdict.trackReaderFloor)}.`,
     '',
     `## Whole viewer browser (every process), ${PAGES} pages a launch, ${opts.repeat} launches each`,
@@ -290,7 +299,7 @@ writeFileSync(
     '|---|---|',
     ...WHOLE.map(([name]) => `| ${name} | ${mean(whole[name]).toFixed(3)} (${whole[name].map((c) => c.toFixed(3)).join(', ')}) |`),
     '',
-    `Reading the stamped source: ${verdict.stampReaderOnAppPages.toFixed(3)} cores per page on app pages, ${verdict.stampReaderOnOwnViewer.toFixed(3)} on livedrill's own.`,
+    `The stamped source read (picture and sound of the stamped source, and the reader) against the fake camera read by no one: ${verdict.stampedSourceOnAppPages.toFixed(3)} cores per page on app pages, ${verdict.stampedSourceOnOwnViewer.toFixed(3)} on livedrill's own (the reader alone is in part 1).`,
     '',
   ].join('\n'),
 );
