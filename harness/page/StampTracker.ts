@@ -4,6 +4,7 @@
  * order, gathered into one batch per sample. Pure: the page reads, this counts.
  */
 import { median } from '../../common/stats.js';
+import { rtpTicksBetween } from '../../common/wrapping.js';
 import { markerEmittedAt } from './audioMarkers.js';
 import type { StampBatch } from './reports.js';
 import { captureTimeNear, frameStep, type Stamp } from './stamp.js';
@@ -14,7 +15,6 @@ const RECENT_FRAMES = 30;
 const PICTURE_FRESH_MS = 1000;
 /** Video RTP timestamps tick at 90 kHz. */
 const RTP_TICKS_PER_MS = 90;
-const RTP_RANGE = 2 ** 32;
 /**
  * A stamp's capture time and the presented frame's RTP timestamp advance
  * alike from one frame to the next; apart by more than this, the stamp read
@@ -109,7 +109,7 @@ export class StampTracker {
     const capturedAt = captureTimeNear(stamp.captureMs, presentedAt);
     const anchor = this.#anchor;
     if (anchor) {
-      const rtpMs = (((rtpTimestamp - anchor.rtpTimestamp + RTP_RANGE * 1.5) % RTP_RANGE) - RTP_RANGE / 2) / RTP_TICKS_PER_MS;
+      const rtpMs = rtpTicksBetween(anchor.rtpTimestamp, rtpTimestamp) / RTP_TICKS_PER_MS;
       const apart = Math.abs(rtpMs - (capturedAt - anchor.capturedAt));
       if (apart > SAME_FRAME_MS && apart <= NEW_TIMELINE_MS) return false;
     }

@@ -6,6 +6,7 @@
  * so it is still 8 px when libwebrtc halves the resolution at a low bitrate.
  * Pure code: the page draws and samples, this encodes and checks.
  */
+import { mod, signedMod } from '../../common/wrapping.js';
 
 export const STAMP_LAYOUT = {
   /** A block's edge is the picture's width divided by this. */
@@ -80,7 +81,3 @@ function crcBytes(bytes: Uint8Array): [number, number] {
   }
   return [crc >> 8, crc & 0xff];
 }
-
-const mod = (n: number, m: number): number => ((n % m) + m) % m;
-/** n modulo m, in [-m/2, m/2). */
-const signedMod = (n: number, m: number): number => mod(n + m / 2, m) - m / 2;

@@ -80,7 +80,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         'Disconnects',
         'Recovery',
         'Back by end',
-        'Latency before → during (received)',
+        'Latency before → during → after (received)',
         'Frames never shown',
       ],
       rows: shown.map((v) => [
@@ -96,10 +96,16 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         v.recoverySeconds === null ? 'never' : secs(v.recoverySeconds),
         v.recoveredByEnd ? 'yes' : 'NO',
         // Summaries written before the stamped source have neither figure.
-        v.latencySeconds ? `${ms(v.latencySeconds.before)} → ${ms(v.latencySeconds.during)} (${ms(v.receiveLatencySeconds?.before)} → ${ms(v.receiveLatencySeconds?.during)})` : '-',
+        v.latencySeconds ? `${aroundFault(v.latencySeconds)} (${aroundFault(v.receiveLatencySeconds)})` : '-',
         v.framesNeverShown == null ? '-' : String(v.framesNeverShown),
       ]),
       note: rest > 0 ? `${rest} other viewer(s) neither targeted nor affected.` : undefined,
     },
   ];
+}
+
+/** before → during → after, in ms (summaries written before `after` have two). */
+function aroundFault(latency: { before: number | null; during: number | null; after?: number | null } | undefined): string {
+  if (!latency) return '-';
+  return [latency.before, latency.during, ...(latency.after === undefined ? [] : [latency.after])].map(ms).join(' → ');
 }

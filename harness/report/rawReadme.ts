@@ -49,8 +49,9 @@ summary.json
    the shard's, added to the shard's latencies), uncertaintyMs, rttMs}; empty on one machine,
  faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds,
-   receiveLatencySeconds, audioLatencySeconds and avOffsetSeconds {before, during} (medians over
-   as long a window before the fault and over it), pathLatencySeconds {before, during} for synthetic
+   receiveLatencySeconds, audioLatencySeconds and avOffsetSeconds {before, during, after} (medians
+   over as long a window before the fault, over it, and from 1 s after its end), pathLatencySeconds
+   {before, during, after} for synthetic
    viewers, framesNeverShown from the stamped source: the gaps whose
    next frame was captured during the fault or up to 1 s after), affected, affectedUntargeted,
    unrecovered, recoverySeconds {p50, p95, max}, keyframeRequests,

@@ -41,19 +41,27 @@ export interface ViewerImpact {
   joinDelayedSeconds: number | null;
   /**
    * Stamped source: the median glass-to-glass latency of the frames shown over
-   * as long a window just before the fault and during it (null: no stamp read
-   * then, or a fault with no duration).
+   * as long a window just before the fault, during it, and from a second after
+   * its end (whether latency came back: a jitter buffer grown under a delay
+   * may keep it) (null: no stamp read then, or a fault with no duration).
    */
-  latencySeconds: { before: number | null; during: number | null };
+  latencySeconds: AroundFault;
   /** The same for capture → frame received: the transport alone, without the receiver's jitter buffer and lip sync. */
-  receiveLatencySeconds: { before: number | null; during: number | null };
+  receiveLatencySeconds: AroundFault;
   /** The same for the audio markers' latency, and for the A/V offset (audio − picture: positive, the sound is behind). */
-  audioLatencySeconds: { before: number | null; during: number | null };
-  avOffsetSeconds: { before: number | null; during: number | null };
+  audioLatencySeconds: AroundFault;
+  avOffsetSeconds: AroundFault;
   /** Synthetic viewers: the median network-path latency, SFU → viewer, over the same windows. */
-  pathLatencySeconds: { before: number | null; during: number | null };
+  pathLatencySeconds: AroundFault;
   /** Stamped source: source frames never shown, from the fault's start to IN_PROGRESS_MS after its end (null: no stamp read then). */
   framesNeverShown: number | null;
+}
+
+/** A median over as long a window as the fault: just before it, during it, and from IN_PROGRESS_MS after its end. */
+export interface AroundFault {
+  before: number | null;
+  during: number | null;
+  after: number | null;
 }
 
 /** Something a viewer went through: a freeze, concealed audio, a disconnection, a signaling drop. */
@@ -271,9 +279,14 @@ function viewerImpact(
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
   const stamped = (from: number, to: number): StampBatch[] =>
     v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
-  const aroundFault = (medianMs: (from: number, to: number) => number | null): ViewerImpact['latencySeconds'] => {
+  const aroundFault = (medianMs: (from: number, to: number) => number | null): AroundFault => {
     const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
-    return { before: seconds(medianMs(2 * fault.start - fault.end, fault.start)), during: seconds(medianMs(fault.start, fault.end)) };
+    const afterStart = fault.end + IN_PROGRESS_MS;
+    return {
+      before: seconds(medianMs(2 * fault.start - fault.end, fault.start)),
+      during: seconds(medianMs(fault.start, fault.end)),
+      after: seconds(medianMs(afterStart, afterStart + fault.end - fault.start)),
+    };
   };
   const stampMedian = (field: 'videoLatencyMs' | 'receiveLatencyMs' | 'audioLatencyMs' | 'avOffsetMs') => (from: number, to: number): number | null => {
     const latencies = stamped(from, to).flatMap((s) => s[field]);

@@ -14,10 +14,10 @@
  * frame's first packet is timed; the estimate moves by the jitter of the
  * frame the report was anchored on.
  */
+import { rtpTicksBetween } from '../../common/wrapping.js';
 import { timestamp, type SenderReport } from './rtp.js';
 
 const VIDEO_CLOCK_PER_MS = 90;
-const RTP_RANGE = 2 ** 32;
 
 /** Epoch ms minus this host's monotonic ms (the clock mediasoup's reports use), now. */
 export function monotonicToEpochMs(): number {
@@ -46,7 +46,7 @@ export class PathLatency {
     this.#lastTimestamp = ts;
     const anchor = this.#anchor;
     if (!anchor) return;
-    const ms = Math.round(arrival - (anchor.sentAt + signedDiff(ts, anchor.rtpTimestamp) / VIDEO_CLOCK_PER_MS));
+    const ms = Math.round(arrival - (anchor.sentAt + rtpTicksBetween(anchor.rtpTimestamp, ts) / VIDEO_CLOCK_PER_MS));
     this.#counts.set(ms, (this.#counts.get(ms) ?? 0) + 1);
   }
 
@@ -59,9 +59,4 @@ export class PathLatency {
   }
 }
 
-/** `b` to `a` on the 32-bit RTP clock, across its wrap. */
-function signedDiff(a: number, b: number): number {
-  return ((((a - b) % RTP_RANGE) + RTP_RANGE * 1.5) % RTP_RANGE) - RTP_RANGE / 2;
-}
-
-const isNewer = (ts: number, than: number): boolean => signedDiff(ts, than) > 0;
+const isNewer = (ts: number, than: number): boolean => rtpTicksBetween(than, ts) > 0;
