@@ -114,8 +114,11 @@ describe('a run spread over processes: livedrill sfu + 2 viewer shards, merged',
       cli(['viewers', '--sfu', 'ws://127.0.0.1:18181/signaling', '--room', 'big', '--browser', String(browser), '--synthetic', '5',
         '--shard', `${k}/2`, '--out', join(dir, `shard-${k}`), '--metrics-port', String(19460 + k)]);
     const shards = [shard(1, 1), shard(2, 0)];
-    // Read shard 1's metrics once all its viewers are watching (bounded: 20 s).
-    for (let i = 0; i < 40 && !/livedrill_viewers_connected\{kind="browser",shard="1\/2"\} 1\n/.test(shardMetrics); i++) {
+    // Read shard 1's metrics once all its viewers are watching, browser and synthetic (bounded: 20 s): a synthetic
+    // viewer's first frame may come after the browser's (0.4 s later once on a fresh-clone CI run).
+    const watching = (text: string): boolean =>
+      /livedrill_viewers_connected\{kind="browser",shard="1\/2"\} 1\n/.test(text) && /livedrill_viewers_connected\{kind="synthetic",shard="1\/2"\} 5\n/.test(text);
+    for (let i = 0; i < 40 && !watching(shardMetrics); i++) {
       await sleep(500);
       shardMetrics = await fetch('http://127.0.0.1:19461/metrics').then((r) => r.text(), () => '');
     }
