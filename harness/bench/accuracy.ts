@@ -147,8 +147,8 @@ function collect(scenario: Scenario, summary: RunSummary): void {
       if (f.kind === 'video-freeze') rows.push(row(f, v.id, 'freeze s', seconds, v.freezeCount === 1 ? v.freezeSeconds : null));
       if (f.kind === 'audio-drop') rows.push(row(f, v.id, 'concealed s', seconds, v.audioConcealedSeconds));
       if (f.kind === 'network') {
-        const { loss, delay, media } = spec(f) as { loss: number; delay: number; media: string };
-        if (loss > 0) rows.push(row(f, v.id, 'loss %', loss, v.packetLossRatio === null ? null : v.packetLossRatio * 100));
+        const { loss, delay, media, direction } = spec(f) as { loss: number; delay: number; media: string; direction: string };
+        if (loss > 0) rows.push(row(f, v.id, 'loss %', droppedPercent(f, v.id, direction) ?? loss, v.packetLossRatio === null ? null : v.packetLossRatio * 100));
         const rise = (l: { before: number | null; during: number | null } | null) => (l?.before != null && l.during != null ? l.during - l.before : null);
         if (delay > 0 && kindOf(v.id) === 'synthetic') rows.push(row(f, v.id, 'path latency rise s', delay / 1000, rise(v.pathLatencySeconds)));
         else if (delay > 0 && media === 'audio') {
@@ -199,6 +199,19 @@ function baselineSection(run: { scenario: Scenario; summary: RunSummary }): stri
     ...(baseline() ?? []).map((b) => `| ${b.id} | ${pair(b.glassToGlass)} | ${pair(b.received)} | ${pair(b.audio)} | ${b.avOffsetP50 ?? '-'} | ${pair(b.networkPath)} |`),
     '',
   ];
+}
+
+/**
+ * The loss actually injected on a viewer's downstream (its upstream for `direction: up`):
+ * the share of its path's packets the relay dropped for loss while the fault lasted
+ * (random drops vary around the setting); undefined when the journal does not say.
+ */
+function droppedPercent(f: FaultImpact, viewerId: string, direction: string): number | undefined {
+  const path = f.relayed?.[viewerId]?.[direction === 'up' ? 'up' : 'down'];
+  if (!path) return undefined;
+  const { loss, blackhole, queue } = path.dropped;
+  const total = path.forwarded + loss + blackhole + queue;
+  return total > 0 ? (loss / total) * 100 : undefined;
 }
 
 function row(f: FaultImpact, viewer: string, what: string, injected: number, measured: number | null): Row {
@@ -266,9 +279,11 @@ const md = [
     : []),
   `Counts: ${counts.length - countMisses.length} of ${counts.length} exact${countMisses.length ? ` (missed: ${countMisses.map((c) => `${c.faultId}/${c.viewer} ${c.what} ${c.measured} ≠ ${c.expected}`).join(', ')})` : ''}. Unexplained effects: ${result.unexplained.length}; suspect (harness-flagged): ${result.suspect.length}; overlaps: ${result.overlaps.length}.`,
   '',
+  'Loss injected is what the relay actually dropped on that path while the fault lasted (the setting is in the fault\'s id); measured is what the viewer\'s receivers report (getStats, audio and video), after their own recovery.',
+  '',
   '| fault | viewer | figure | injected | measured | error |',
   '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.faultId} | ${r.viewer} | ${r.what} | ${n(r.injected, r.what === 'loss %' ? 1 : 2)} | ${n(r.measured, 3)} | ${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${r.error.toFixed(3)}`} |`),
+  ...rows.map((r) => `| ${r.faultId} | ${r.viewer} | ${r.what} | ${n(r.injected, 2)} | ${n(r.measured, 3)} | ${r.error === null ? '-' : `${r.error >= 0 ? '+' : ''}${r.error.toFixed(3)}`} |`),
   '',
   ...(latencyRun ? baselineSection(latencyRun) : []),
 ];

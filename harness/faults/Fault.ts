@@ -1,10 +1,13 @@
 import type { FaultOperations } from '../../server/http/FaultOperations.js';
+import type { PathCounters } from '../network/ImpairedPath.js';
 import type { PathImpairment } from '../network/NetworkRelay.js';
 
 /** The media paths a network fault impairs, by peer id (livedrill's relay, or app pages' relays to TURN). */
 export interface MediaPaths {
   impair(peerIds: string[], impairment: PathImpairment): void;
   clear(peerIds: string[]): void;
+  /** Packets forwarded and dropped on a peer's path so far (never decreasing). */
+  counters(peerId: string): PathCounters;
 }
 
 /** App pages' signaling paths (each page's own proxy), by page id. */
@@ -31,8 +34,14 @@ export interface FaultContext {
   network?: MediaPaths;
 }
 
+/** What a fault did, as the harness counted it while the fault lasted. */
+export interface FaultOutcome {
+  /** A network fault: per target, the packets its path forwarded and dropped from inject to revert (ground truth for loss). */
+  relayed?: Record<string, PathCounters>;
+}
+
 /** An injected fault: who it hit, and how to undo it. Revert must be safe to call once, always. */
 export interface InjectedFault {
   targets: string[];
-  revert(): Promise<void>;
+  revert(): Promise<FaultOutcome | void>;
 }

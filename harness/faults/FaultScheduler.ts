@@ -1,5 +1,5 @@
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { FaultContext, InjectedFault } from './Fault.js';
+import type { FaultContext, FaultOutcome, InjectedFault } from './Fault.js';
 import { injectFault } from './kinds.js';
 import { faultDuration, faultIdOf, type FaultKind, type FaultSpec } from '../scenario/faults.js';
 
@@ -19,8 +19,8 @@ export type RevertReason = 'scheduled' | 'interrupted' | 'run-ended';
 
 export type FaultEvents = {
   inject: [fault: InjectedRecord];
-  /** Its actual end; `error` when the revert failed (the run fails too). */
-  revert: [fault: InjectedRecord, end: number, reason: RevertReason, error?: string];
+  /** Its actual end; `error` when the revert failed (the run fails too), else what the fault did as the harness counted it. */
+  revert: [fault: InjectedRecord, end: number, reason: RevertReason, error?: string, outcome?: FaultOutcome];
   /** It could not be injected (the run fails). */
   error: [faultId: string, kind: FaultKind, message: string];
 };
@@ -99,7 +99,7 @@ export class FaultScheduler {
     const done = active.injected
       .revert()
       .then(
-        () => void this.observer.emit('revert', active.record, end, reason),
+        (outcome) => void this.observer.emit('revert', active.record, end, reason, undefined, outcome ?? undefined),
         (error: Error) => {
           this.observer.emit('revert', active.record, end, reason, error.message);
           this.#fail(new Error(`fault ${active.record.faultId} could not be reverted: ${error.message}`));

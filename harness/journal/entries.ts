@@ -17,6 +17,7 @@ import type { PageReport } from '../page/reports.js';
 import { SELF_WATCH_INTERVAL_MS, type SelfSample } from '../probes/SelfWatch.js';
 import type { FaultKind } from '../scenario/faults.js';
 import type { InjectedRecord, RevertReason } from '../faults/FaultScheduler.js';
+import type { PathCounters } from '../network/ImpairedPath.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import { AUDIO_SAMPLE_RATE } from '../scenario/definitions.js';
 
@@ -55,7 +56,7 @@ export interface EntryFields {
   /** Ground truth of a fault as the scheduler struck it; `t` is its start. */
   'fault.inject': InjectedRecord & { injectedAt: number };
   /** The fault's actual end; `t` is that end. */
-  'fault.revert': { faultId: string; kind: FaultKind; end: number; reason: RevertReason; revertedAt?: number; error?: string };
+  'fault.revert': { faultId: string; kind: FaultKind; end: number; reason: RevertReason; revertedAt?: number; error?: string; relayed?: Record<string, PathCounters> };
   'fault.error': { faultId: string; kind: FaultKind; message: string };
   /** An output (Prometheus, JUnit...) failed at the end of the run; the run itself did not. */
   'output.error': { output: string; message: string };
@@ -192,8 +193,11 @@ viewer.* (all carry viewerId)
 fault.inject         ground truth, t = start: {faultId, kind, start, scheduledEnd, targets,
                      params, injectedAt}
 fault.revert         t = the actual end: {faultId, kind, end, reason: scheduled|interrupted|
-                     run-ended, error?}. A fault with no revert was active until its
-                     scheduled end or the end of the record, whichever came first.
+                     run-ended, error?, relayed?}. A fault with no revert was active until its
+                     scheduled end or the end of the record, whichever came first. relayed
+                     (network faults): per target, what its path's relay forwarded and dropped
+                     from inject to revert, {up, down} each {forwarded, dropped: {loss,
+                     blackhole, queue}}: the loss actually injected (random drops vary).
 fault.error          {faultId, kind, message}: a fault that could not be injected
 output.error         {output, message}: an output (e.g. JUnit) failed at the end; the run did not
 sfu.workerDied / sfu.workerReplaced {index, pid, message?}

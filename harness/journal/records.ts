@@ -7,6 +7,7 @@ import type { LatencySummary, ViewerLatencySummary } from '../probes/latency.js'
 import type { StampBatch } from '../page/reports.js';
 import type { FaultKind } from '../scenario/faults.js';
 import type { JournalEntry } from './entries.js';
+import type { PathCounters } from '../network/ImpairedPath.js';
 
 /** Ground truth: what was injected, on whom, from when to when (epoch ms). */
 export interface FaultRecord {
@@ -18,6 +19,8 @@ export interface FaultRecord {
   /** Viewer ids, or "publisher", or "worker:N", or "signaling". */
   targets: string[];
   params: Record<string, unknown>;
+  /** Network faults: per target, what its path forwarded and dropped while the fault lasted (absent in older journals). */
+  relayed?: Record<string, PathCounters>;
 }
 
 export interface FaultTruth extends FaultRecord {
@@ -160,7 +163,7 @@ export interface RunRecord {
 
 /** The ground truth impact analysis takes, without what only the report shows. */
 export function groundTruth(faults: readonly FaultTruth[]): FaultRecord[] {
-  return faults.map(({ faultId, kind, start, end, targets, params }) => ({ faultId, kind, start, end, targets, params }));
+  return faults.map(({ faultId, kind, start, end, targets, params, relayed }) => ({ faultId, kind, start, end, targets, params, ...(relayed ? { relayed } : {}) }));
 }
 
 /** What measureImpact (harness/run/impact.ts) needs, from a replayed viewer. */

@@ -14,6 +14,7 @@ import { HOST_PUBLISHER_ID, VIDEO_GAP_MS } from '../scenario/definitions.js';
 import { journalVersion, scheduledEndOf, type JournalEntry } from './entries.js';
 import type { FaultTruth, PublisherSample, RunEnding, RunRecord, ViewerTrack } from './records.js';
 import { ViewerReplay, type ViewerReplaySettings } from './ViewerReplay.js';
+import type { PathCounters } from '../network/ImpairedPath.js';
 
 
 export interface ReplayOptions {
@@ -137,6 +138,7 @@ export class JournalReplay {
           revertReason: str(revert?.reason),
           revertError: str(revert?.error),
           reverted: revert !== undefined,
+          ...(revert?.relayed && typeof revert.relayed === 'object' ? { relayed: revert.relayed as Record<string, PathCounters> } : {}),
         };
       })
       .sort((a, b) => a.start - b.start);

@@ -8,6 +8,12 @@ export interface RelayCounters {
 
 export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
 
+/** A peer's media path, both directions. */
+export interface PathCounters {
+  up: RelayCounters;
+  down: RelayCounters;
+}
+
 /**
  * One peer's media path through the harness (UdpRelay, UdpNat): each
  * direction has its own Impairment, changeable at any time, and counts what it

@@ -4,7 +4,7 @@ import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
 import type { MediaSelector } from './MediaKinds.js';
 import { UdpRelay } from './UdpRelay.js';
 import { UdpNat } from './UdpNat.js';
-import { zeroCounters, type ImpairedPath, type RelayCounters } from './ImpairedPath.js';
+import { zeroCounters, type ImpairedPath, type PathCounters } from './ImpairedPath.js';
 
 export interface RelayCost {
   relayedPeers: number;
@@ -30,7 +30,7 @@ export class NetworkRelay {
   readonly #relays = new Map<string, Set<ImpairedPath>>();
   readonly #rules = new Map<string, PathImpairment>();
   /** Totals of relays already closed, so counts survive a rejoin. */
-  readonly #closedTotals = new Map<string, { up: RelayCounters; down: RelayCounters }>();
+  readonly #closedTotals = new Map<string, PathCounters>();
   readonly #closedCost = { packets: 0, busyNs: 0n };
 
   /** The signaling server's hook for WebRTC: relay this transport and hand the client the relay's address. */
@@ -116,7 +116,7 @@ export class NetworkRelay {
   }
 
   /** Packets forwarded and dropped on a peer's media path so far, per direction. */
-  counters(peerId: string): { up: RelayCounters; down: RelayCounters } {
+  counters(peerId: string): PathCounters {
     const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() });
     for (const relay of this.#relays.get(peerId) ?? []) addInto(total, relay.counters);
     return total;
@@ -142,7 +142,7 @@ export class NetworkRelay {
     relay.set('down', impairment?.down ?? NO_IMPAIRMENT, impairment?.media);
   }
 
-  #accumulate(peerId: string, counters: { up: RelayCounters; down: RelayCounters }): void {
+  #accumulate(peerId: string, counters: PathCounters): void {
     const total = this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() };
     addInto(total, counters);
     this.#closedTotals.set(peerId, total);
@@ -156,7 +156,7 @@ export class NetworkRelay {
 }
 
 
-function addInto(total: { up: RelayCounters; down: RelayCounters }, add: { up: RelayCounters; down: RelayCounters }): void {
+function addInto(total: PathCounters, add: PathCounters): void {
   for (const dir of ['up', 'down'] as const) {
     total[dir].forwarded += add[dir].forwarded;
     for (const reason of ['loss', 'blackhole', 'queue'] as const) total[dir].dropped[reason] += add[dir].dropped[reason];

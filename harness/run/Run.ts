@@ -127,8 +127,8 @@ export class Run {
       this.journal.write('fault.inject', { ...f, injectedAt: Date.now() }, f.start);
       this.observer.emit('faultInjected', f);
     });
-    o.on('revert', (f, end, reason, error) => {
-      this.journal.write('fault.revert', { faultId: f.faultId, kind: f.kind, end, reason, ...(error ? { error } : { revertedAt: Date.now() }) }, end);
+    o.on('revert', (f, end, reason, error, outcome) => {
+      this.journal.write('fault.revert', { faultId: f.faultId, kind: f.kind, end, reason, ...(error ? { error } : { revertedAt: Date.now() }), ...outcome }, end);
       this.observer.emit('faultReverted', f);
     });
     o.on('error', (faultId, kind, message) => this.journal.write('fault.error', { faultId, kind, message }));
