@@ -47,7 +47,8 @@ summary.json
    else null) {count, min, p50, p95, max} in seconds: SFU → viewer, from RTCP sender reports},
  clocks[]: viewer shards of livedrill's own SFU, {shard, offsetMs (the SFU host's clock minus
    the shard's, added to the shard's latencies), uncertaintyMs, rttMs}; empty on one machine,
- faults[]: fault.inject's ground truth plus measured impact: settleEnd (end of the
+ faults[]: fault.inject's ground truth (network faults: relayed, per target {up, down} each
+   {forwarded, dropped {loss, blackhole, queue}} while the fault lasted) plus measured impact: settleEnd (end of the
    attribution window), viewers[] per-viewer impact (with latencySeconds,
    receiveLatencySeconds, audioLatencySeconds and avOffsetSeconds {before, during, after} (medians
    over as long a window before the fault, over it, and from 1 s after its end), pathLatencySeconds
