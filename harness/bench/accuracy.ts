@@ -26,6 +26,7 @@ import { maxOf } from '../../common/stats.js';
 import type { FaultImpact } from '../run/impact.js';
 import type { RunSummary } from '../run/summary.js';
 import type { Scenario } from '../scenario/schema.js';
+import { droppedShare } from '../network/ImpairedPath.js';
 
 const OWN_STACK = `
 name: accuracy-matrix
@@ -208,10 +209,8 @@ function baselineSection(run: { scenario: Scenario; summary: RunSummary }): stri
  */
 function droppedPercent(f: FaultImpact, viewerId: string, direction: string): number | undefined {
   const path = f.relayed?.[viewerId]?.[direction === 'up' ? 'up' : 'down'];
-  if (!path) return undefined;
-  const { loss, blackhole, queue } = path.dropped;
-  const total = path.forwarded + loss + blackhole + queue;
-  return total > 0 ? (loss / total) * 100 : undefined;
+  const share = path ? droppedShare(path, 'loss') : null;
+  return share === null ? undefined : share * 100;
 }
 
 function row(f: FaultImpact, viewer: string, what: string, injected: number, measured: number | null): Row {

@@ -8,6 +8,13 @@ export interface RelayCounters {
 
 export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
 
+/** The share of the packets that came to a path it dropped (for `reason`, or for any); null when none came. */
+export function droppedShare(c: RelayCounters, reason?: DropReason): number | null {
+  const all = c.dropped.loss + c.dropped.blackhole + c.dropped.queue;
+  const total = c.forwarded + all;
+  return total > 0 ? (reason ? c.dropped[reason] : all) / total : null;
+}
+
 /** A peer's media path, both directions. */
 export interface PathCounters {
   up: RelayCounters;

@@ -142,7 +142,8 @@ export const DEFINITIONS: Definition[] = [
     text:
       'From the inbound-rtp stats, per media kind: growth of packetsLost / (growth of packetsLost + growth of packetsReceived) over the window. ' +
       'packetsLost is what the receiver still misses after NACK retransmissions (a packet recovered by retransmission is not lost). ' +
-      'Counters restart at zero when a viewer rejoins with a new receiver; growth is counted from there.',
+      'Counters restart at zero when a viewer rejoins with a new receiver; growth is counted from there. ' +
+      'Beside it, for a network fault on the viewer: the share of its downstream packets the relay dropped while the fault lasted, the loss actually injected (random drops vary around the setting).',
   },
   {
     term: 'Freeze ratio',

@@ -12,6 +12,7 @@ import { durationStats, lengths, type DurationStats, type Interval } from './dur
 import type { ViewerEvidence } from './viewerEvidence.js';
 import { faultWindows, type FaultWindows } from './faultWindows.js';
 import { recordedNoise } from './machineReliability.js';
+import { droppedShare } from '../network/ImpairedPath.js';
 
 type Fault = RunRecord['faults'][number];
 
@@ -51,7 +52,8 @@ export interface FaultEvidence {
   suspect: number;
   keyframeRequests: number;
   publisherBitrateBps: { before: number | null; during: number | null };
-  perViewer: Array<ViewerImpact & { fixedVideoGapSeconds: number; audioGapSeconds: number }>;
+  /** pathDropped: a network fault's ground truth, the share of the viewer's downstream packets the relay dropped while it lasted (null: not relayed). */
+  perViewer: Array<ViewerImpact & { fixedVideoGapSeconds: number; audioGapSeconds: number; pathDropped: number | null }>;
   windows: FaultWindows;
 }
 
@@ -119,6 +121,7 @@ function faultEvidence(
         ...iv,
         fixedVideoGapSeconds: sum(lengths(overlapping(v?.freezes.fixedVideo.intervals ?? []))),
         audioGapSeconds: sum(lengths(overlapping(v?.audio.gaps.intervals ?? []))),
+        pathDropped: relayedDown(impact, iv.id),
       };
     }),
     windows: faultWindows(rec, viewers, fault),
@@ -137,4 +140,10 @@ function reach(impact: FaultImpact, total: number): FaultEvidence['viewers'] {
     affectedUntargeted: impact.affectedUntargeted,
     unrecovered: impact.unrecovered,
   };
+}
+
+/** The share of a viewer's downstream packets a network fault's relay dropped (summaries before `relayed` have none). */
+function relayedDown(impact: { relayed?: FaultImpact['relayed'] }, viewerId: string): number | null {
+  const down = impact.relayed?.[viewerId]?.down;
+  return down ? droppedShare(down) : null;
 }

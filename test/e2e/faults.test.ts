@@ -10,6 +10,8 @@ import { runReliably } from '../reliableRun.js';
 import { readJournal } from '../../harness/journal/Journal.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 import { FaultImpact } from '../../harness/run/impact.js';
+import { buildEvidence } from '../../harness/report/evidence.js';
+import { loadRun } from '../../harness/run/runDir.js';
 
 const SCENARIO = `
 name: e2e-faults
@@ -105,6 +107,10 @@ describe('faults injected into a real broadcast, measured against ground truth',
     const target = viewer(f, 'browser-4');
     // The viewer's own count (RTP, audio and video) against what was actually dropped, as the accuracy bench judges it.
     expect(Math.abs(target.packetLossRatio! - injected)).toBeLessThan(0.03);
+    // The evidence pack shows both, the path's drops beside the viewer's loss; a viewer off the relay has none.
+    const inPack = buildEvidence(loadRun(outDir)).faults.find((x) => x.faultId === 'loss')!.perViewer;
+    expect(inPack.find((v) => v.id === 'browser-4')!.pathDropped).toBeCloseTo(injected, 6);
+    expect(inPack.find((v) => v.id === 'browser-1')!.pathDropped).toBeNull();
     for (const id of ['browser-1', 'browser-2', 'browser-3']) expect(viewer(f, id).packetLossRatio ?? 0).toBeLessThan(0.01);
     // Only the path the fault can reach goes through the relay: the others talk to the SFU directly.
     for (const id of ['browser-1', 'browser-2', 'browser-3']) expect(summary.network![id].down.forwarded).toBe(0);
