@@ -6,7 +6,7 @@
  */
 import type { ImpairmentSettings } from '../network/Impairment.js';
 import { NO_IMPAIRMENT } from '../network/Impairment.js';
-import type { PathCounters, RelayCounters } from '../network/ImpairedPath.js';
+import { addPathCounters } from '../network/ImpairedPath.js';
 import type { FaultOperations } from '../../server/http/FaultOperations.js';
 import type { FaultContext, InjectedFault, MediaPaths } from './Fault.js';
 import type { FaultSpec } from '../scenario/faults.js';
@@ -131,7 +131,7 @@ async function impairNetwork(spec: Extract<FaultSpec, { kind: 'network' }>, ctx:
     targets,
     async revert() {
       network.clear(targets);
-      return { relayed: Object.fromEntries(targets.map((id) => [id, countersSince(before.get(id)!, network.counters(id))])) };
+      return { relayed: Object.fromEntries(targets.map((id) => [id, addPathCounters(network.counters(id), before.get(id)!, -1)])) };
     },
   };
 }
@@ -139,13 +139,4 @@ async function impairNetwork(spec: Extract<FaultSpec, { kind: 'network' }>, ctx:
 async function collapseBitrate(bps: number, ctx: FaultContext): Promise<InjectedFault> {
   await ctx.publisher.setMaxBitrate(bps);
   return { targets: [ctx.publisherId], revert: () => ctx.publisher.setMaxBitrate(null) };
-}
-
-/** What a path counted between two readings. */
-function countersSince(from: PathCounters, to: PathCounters): PathCounters {
-  const since = (a: RelayCounters, b: RelayCounters): RelayCounters => ({
-    forwarded: b.forwarded - a.forwarded,
-    dropped: { loss: b.dropped.loss - a.dropped.loss, blackhole: b.dropped.blackhole - a.dropped.blackhole, queue: b.dropped.queue - a.dropped.queue },
-  });
-  return { up: since(from.up, to.up), down: since(from.down, to.down) };
 }

@@ -21,6 +21,15 @@ export interface PathCounters {
   down: RelayCounters;
 }
 
+/** Adds `add` into `total`, each count times `sign` (−1: what `total` counted since `add` was read). */
+export function addPathCounters(total: PathCounters, add: PathCounters, sign = 1): PathCounters {
+  for (const dir of ['up', 'down'] as const) {
+    total[dir].forwarded += sign * add[dir].forwarded;
+    for (const reason of ['loss', 'blackhole', 'queue'] as const) total[dir].dropped[reason] += sign * add[dir].dropped[reason];
+  }
+  return total;
+}
+
 /**
  * One peer's media path through the harness (UdpRelay, UdpNat): each
  * direction has its own Impairment, changeable at any time, and counts what it

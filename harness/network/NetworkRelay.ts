@@ -4,7 +4,7 @@ import { NO_IMPAIRMENT, type ImpairmentSettings } from './Impairment.js';
 import type { MediaSelector } from './MediaKinds.js';
 import { UdpRelay } from './UdpRelay.js';
 import { UdpNat } from './UdpNat.js';
-import { zeroCounters, type ImpairedPath, type PathCounters } from './ImpairedPath.js';
+import { addPathCounters, zeroCounters, type ImpairedPath, type PathCounters } from './ImpairedPath.js';
 
 export interface RelayCost {
   relayedPeers: number;
@@ -118,7 +118,7 @@ export class NetworkRelay {
   /** Packets forwarded and dropped on a peer's media path so far, per direction. */
   counters(peerId: string): PathCounters {
     const total = structuredClone(this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() });
-    for (const relay of this.#relays.get(peerId) ?? []) addInto(total, relay.counters);
+    for (const relay of this.#relays.get(peerId) ?? []) addPathCounters(total, relay.counters);
     return total;
   }
 
@@ -144,7 +144,7 @@ export class NetworkRelay {
 
   #accumulate(peerId: string, counters: PathCounters): void {
     const total = this.#closedTotals.get(peerId) ?? { up: zeroCounters(), down: zeroCounters() };
-    addInto(total, counters);
+    addPathCounters(total, counters);
     this.#closedTotals.set(peerId, total);
   }
 
@@ -152,13 +152,5 @@ export class NetworkRelay {
   close(): void {
     for (const [peerId, set] of this.#relays) for (const relay of set) this.#release(relay, peerId);
     this.#relays.clear();
-  }
-}
-
-
-function addInto(total: PathCounters, add: PathCounters): void {
-  for (const dir of ['up', 'down'] as const) {
-    total[dir].forwarded += add[dir].forwarded;
-    for (const reason of ['loss', 'blackhole', 'queue'] as const) total[dir].dropped[reason] += add[dir].dropped[reason];
   }
 }
