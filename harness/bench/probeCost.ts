@@ -3,13 +3,17 @@
  * on the fixture app (test/fixtures/app). Writes DIR/probe-cost.json and
  * DIR/probe-cost.md.
  *
- *   npm run probe-cost -- [--rounds 4] [--hold 40s] [--pages 4] [--repeat 2] [--out DIR]
+ *   npm run probe-cost -- [--rounds 4] [--hold 40s] [--pages 2] [--repeat 2] [--out DIR]
  *
- * The reference is livedrill's own viewer page: the issue's "at most 10 %
- * CPU per viewer page compared with a built-in viewer". Both broadcasts
- * carry livedrill's stamped source at the same size, rate and bitrate
- * (640x480, 30 fps, 500 kbps: the fixture publisher's senders are capped as
- * a bitrate-collapse fault caps them), so every page decodes the same load.
+ * The reference is livedrill's own viewer page (the issue: "at most 10 %
+ * CPU per viewer page compared with a built-in viewer"). A built-in viewer
+ * measures itself with the same method (the frame timeline, getStats), so
+ * the probe is set against what that measurement costs a built-in viewer:
+ * the own page with its measurement switched off is a variant too. Both
+ * broadcasts carry livedrill's stamped source at the same size, rate and
+ * bitrate (640x480, 30 fps, 500 kbps: the fixture publisher's senders are
+ * capped as a bitrate-collapse fault caps them), so every page decodes the
+ * same load; every page is a window of a run's size.
  *
  * Part 1, side by side: in one viewer Chromium, one page of each variant at
  * once, each in a browser context (and so a renderer process) of its own;
@@ -19,17 +23,17 @@
  * the probe costs). Rounds rotate the pages' order. The renderer is where a
  * page's scripts, its WebRTC stack and its decoding run.
  *
- * Part 2, whole browsers side by side: two viewer Chromiums at once, one
- * with `--pages` of livedrill's own viewer pages, one with as many app pages
- * as livedrill opens them, both reading the stamped source; each browser's
- * CPU (every process of it) per page, `--repeat` launches.
+ * Part 2, whole browsers side by side: four viewer Chromiums at once, each
+ * with `--pages` pages of one variant (livedrill's own viewer with and
+ * without its measurement, the app without and with the probe); each
+ * browser's CPU (every process of it) per page, `--repeat` launches.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { launchChromium } from '../browser/chromium.js';
 import { Registry } from 'prom-client';
 import { appPage, livedrillPage, type MeasuredPage } from '../browser/MeasuredPage.js';
@@ -40,12 +44,12 @@ import { AppServer } from '../run/AppServer.js';
 import { TurnServer } from '../network/TurnServer.js';
 import { SignalingProxy } from '../network/SignalingProxy.js';
 import { processCpuSeconds, SelfWatch } from '../probes/SelfWatch.js';
-import { mean, median } from '../../common/stats.js';
+import { mean } from '../../common/stats.js';
 
 const opts = new Command()
   .option('--rounds <n>', 'part 1: rounds of the side-by-side pages', '4')
   .option('--hold <duration>', 'how long CPU is read, once the pages play', '40s')
-  .option('--pages <n>', 'part 2: viewer pages per browser', '4')
+  .option('--pages <n>', 'part 2: viewer pages per browser', '2')
   .option('--repeat <n>', 'part 2: times each variant runs', '2')
   .option('--out <dir>', 'where results go', 'runs/probe-cost')
   .parse()
@@ -75,21 +79,13 @@ const FRAME_CALLBACK_ONLY = `document.addEventListener('DOMContentLoaded', funct
 });`;
 
 /**
- * Another way to time frames, which livedrill does not use yet: every frame
- * the remote track delivers, read in a worker (MediaStreamTrackProcessor),
- * nothing on the page's main thread.
+ * livedrill's own viewer page with its measurement switched off: no frame
+ * callbacks (so no frame timeline and no stamps read) and getStats answering
+ * nothing. What the real page costs beyond it is what a built-in viewer pays
+ * to measure itself: the yardstick the probe is set against.
  */
-const TRACK_READER_ONLY = `document.addEventListener('DOMContentLoaded', function watch() {
-  const video = document.querySelector('video');
-  const track = video && video.srcObject && video.srcObject.getVideoTracks()[0];
-  if (!track) return setTimeout(watch, 200);
-  const worker = new Worker(URL.createObjectURL(new Blob([
-    'onmessage = async (e) => { const reader = e.data.getReader(); const times = []; ' +
-    'for (;;) { const { value, done } = await reader.read(); if (done) break; times.push(performance.now()); value.close(); if (times.length > 1000) times.length = 0; } };',
-  ], { type: 'text/javascript' })));
-  const readable = new MediaStreamTrackProcessor({ track }).readable;
-  worker.postMessage(readable, [readable]);
-});`;
+const MEASUREMENT_OFF = `HTMLVideoElement.prototype.requestVideoFrameCallback = () => 0;
+RTCPeerConnection.prototype.getStats = async () => new Map();`;
 
 /** A broadcast's room: the fixture app's reached directly or behind TURN, or livedrill's own. */
 type Broadcast = 'direct' | 'turn' | 'own';
@@ -100,14 +96,21 @@ interface Side {
   open(browser: Browser, room: (broadcast: Broadcast) => string, index: number): Promise<{ page: Page; close(): Promise<void> }>;
 }
 
+/** A page in a window of its own the size a run's pages have (MeasuredPage), `script` run before the page's own; its reports go nowhere. */
+async function openWindow(owner: Browser | BrowserContext, url: string, script?: string): Promise<Page> {
+  const page = await owner.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+  await page.exposeFunction('livedrillReport', () => {});
+  if (script) await page.evaluateOnNewDocument(script);
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
 /** A plain page of the app in a context of its own, `script` run first in it. */
 const plainSide = (name: string, script?: string): Side => ({
   name,
   async open(browser, room, index) {
     const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    if (script) await page.evaluateOnNewDocument(script);
-    await page.goto(viewerUrl(room('direct'), index), { waitUntil: 'load' });
+    const page = await openWindow(context, viewerUrl(room('direct'), index), script);
     return { page, close: () => context.close() };
   },
 });
@@ -136,26 +139,27 @@ const probedSide = (name: string, readStamps: boolean): Side => ({
   },
 });
 
-/** livedrill's own viewer page as a run opens it (MeasuredPage.livedrillPage); the renderer check below holds it to a process of its own. */
-const ownSide = (name: string, readStamps: boolean): Side => ({
+/** livedrill's own viewer page as a run opens it (MeasuredPage.livedrillPage), `script` run first in it, in a context of its own. */
+const ownSide = (name: string, readStamps: boolean, script?: string): Side => ({
   name,
   async open(browser, room, index) {
-    const measured = await livedrillPage(fixture.pages, { ...ownSession(room('own')), role: 'viewer', peerId: peerId(index), readStamps })(browser, () => {});
-    await measured.join();
-    const page = (await browser.pages()).find((p) => decodeURIComponent(p.url()).includes(`"peerId":"${peerId(index)}"`))!;
-    return { page, close: () => measured.close() };
+    const context = await browser.createBrowserContext();
+    const page = await openWindow(context, fixture.pages.urlFor({ ...ownSession(room('own')), role: 'viewer', peerId: peerId(index), readStamps }), script);
+    await page.evaluate(() => (window.livedrill as { join(): void }).join());
+    return { page, close: () => context.close() };
   },
 });
 
 const SIDES: Side[] = [
   ownSide("livedrill's own viewer page", false),
   ownSide("livedrill's own viewer page + stamp reader", true),
+  ownSide("livedrill's own viewer page, its measurement off (no frame callbacks, no getStats)", false, MEASUREMENT_OFF),
   plainSide('app page, no probe'),
   plainSide("app page + a bare frame-callback loop (the method's floor)", FRAME_CALLBACK_ONLY),
-  plainSide('app page + frames read in a worker (MediaStreamTrackProcessor; not used)', TRACK_READER_ONLY),
   probedSide('app page as livedrill opens it (probe, TURN relay forced, signaling proxy)', false),
   probedSide('app page as livedrill opens it + stamp reader', true),
 ];
+const [own, ownStamps, ownOff, plain, frameCallback, probed, probedStamps] = SIDES;
 
 const fixture = {
   server: undefined as unknown as AppServer,
@@ -259,13 +263,14 @@ async function sideBySide(round: number): Promise<Record<string, number>> {
   }
 }
 
-/** Part 2's two browsers: livedrill's own viewer pages, and app pages as livedrill opens them. */
-const WHOLE: Side[] = [SIDES[1], SIDES[6]];
+/** Part 2's browsers: livedrill's own viewer pages with and without their measurement, app pages without and with the probe. */
+const WHOLE: Side[] = [own, ownOff, plain, probed];
 
-/** One launch pair of part 2: each browser's cores per page (every process of it, the median of 1 s samples over the hold). */
+/** One launch of part 2's browsers: each browser's cores per page (every process of it, over the hold). */
 async function wholeBrowsers(round: number): Promise<Record<string, number>> {
   const publishers = await launchChromium();
-  const browsers = [await launchChromium(), await launchChromium()];
+  const browsers: Browser[] = [];
+  for (const _ of WHOLE) browsers.push(await launchChromium());
   const opened: Array<{ page: Page; close(): Promise<void> }> = [];
   const watch = new SelfWatch();
   try {
@@ -286,7 +291,7 @@ async function wholeBrowsers(round: number): Promise<Record<string, number>> {
     pages.forEach((_, j) => checkPlayed(WHOLE[j % WHOLE.length].name, framesBefore[j], framesAfter[j]));
     // The first sample covers the time before the watch started.
     const samples = watch.samples.slice(1);
-    return Object.fromEntries(WHOLE.map((side) => [side.name, median(samples.map((s) => s.cores[side.name])) / PAGES]));
+    return Object.fromEntries(WHOLE.map((side) => [side.name, mean(samples.map((s) => s.cores[side.name])) / PAGES]));
   } finally {
     watch.stop();
     await Promise.allSettled(opened.map((o) => o.close()));
@@ -315,61 +320,80 @@ try {
   await fixture.server.close();
 }
 
-/** A difference between two sides, round by round (the same machine at the same time): mean and range. */
-const paired = (of: Record<string, number[]>, a: Side, b: Side): { mean: number; min: number; max: number } => {
-  const d = of[a.name].map((x, i) => x - of[b.name][i]);
-  return { mean: mean(d), min: Math.min(...d), max: Math.max(...d) };
+/** A figure worked out round by round from the sides' cores (the same machine at the same time): its mean and range. */
+interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+}
+const perRound = (of: Record<string, number[]>, figure: (cores: (s: Side) => number) => number): Spread => {
+  const values = of[own.name].map((_, r) => figure((s) => of[s.name][r]));
+  return { mean: mean(values), min: Math.min(...values), max: Math.max(...values) };
 };
-const [own, ownStamps, plain, frameCallback, trackReader, probed, probedStamps] = SIDES;
+/** What each kind of viewer pays to measure itself, and the two set against each other. */
+const measurement = (of: Record<string, number[]>) => ({
+  ownViewer: perRound(of, (c) => c(own) - c(ownOff)),
+  probe: perRound(of, (c) => c(probed) - c(plain)),
+  probeBeyondOwnViewer: perRound(of, (c) => c(probed) - c(plain) - (c(own) - c(ownOff))),
+  appPageAgainstOwnViewerPage: perRound(of, (c) => c(probed) - c(own)),
+});
 const ownPage = mean(side[own.name]);
-const ownPageStamps = mean(side[ownStamps.name]);
+const ownWhole = mean(whole[own.name]);
 const verdict = {
-  ownViewerRendererCores: ownPage,
-  appPageAgainstOwnViewer: paired(side, probed, own),
-  appPageAgainstOwnViewerWithStamps: paired(side, probedStamps, ownStamps),
-  wholeBrowserAgainstOwnViewer: paired(whole, probedStamps, ownStamps),
-  probe: paired(side, probed, plain),
-  frameCallbackFloor: paired(side, frameCallback, plain),
-  probeBeyondFloor: paired(side, probed, frameCallback),
-  trackReaderFloor: paired(side, trackReader, plain),
-  stampReader: paired(side, probedStamps, probed),
-  ownStampReader: paired(side, ownStamps, own),
+  ownViewerPage: { renderer: ownPage, wholeBrowser: ownWhole },
+  renderer: {
+    ...measurement(side),
+    frameCallbackFloor: perRound(side, (c) => c(frameCallback) - c(plain)),
+    probeBeyondFloor: perRound(side, (c) => c(probed) - c(frameCallback)),
+    stampReader: perRound(side, (c) => c(probedStamps) - c(probed)),
+    ownStampReader: perRound(side, (c) => c(ownStamps) - c(own)),
+  },
+  wholeBrowser: measurement(whole),
 };
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 1e9), kernel: release(), date: new Date().toISOString() };
 writeFileSync(join(opts.out, 'probe-cost.json'), JSON.stringify({ machine, holdSeconds: HOLD_S, rounds: Number(opts.rounds), pages: PAGES, side, whole, verdict }, null, 2));
 const f = (n: number): string => n.toFixed(4);
-const share = (n: number, of: number): string => `${((n / of) * 100).toFixed(1)} %`;
-const diff = (d: { mean: number; min: number; max: number }, of = ownPage): string => `${f(d.mean)} cores (${f(d.min)} to ${f(d.max)}), ${share(d.mean, of)}`;
-const ownWhole = mean(whole[ownStamps.name]);
+const diff = (d: Spread, of: number): string => `${f(d.mean)} cores (${f(d.min)} to ${f(d.max)}), ${((d.mean / of) * 100).toFixed(1)} %`;
+const table = (of: Record<string, number[]>, sides: Side[]): string[] => [
+  '| variant | cores per page |',
+  '|---|---|',
+  ...sides.map((s) => `| ${s.name} | ${f(mean(of[s.name]))} (${of[s.name].map(f).join(', ')}) |`),
+];
+const measured = (m: ReturnType<typeof measurement>, of: number, end: ';' | '.'): string[] => [
+  `- **the probe beyond what livedrill's own viewer pays to measure itself** (the probe's cost on the app page, less the own viewer's measurement cost on its page): ${diff(m.probeBeyondOwnViewer, of)};`,
+  `- the probe, against the same app page without it: ${diff(m.probe, of)};`,
+  `- livedrill's own viewer measuring itself, against the same page with its measurement off: ${diff(m.ownViewer, of)};`,
+  `- an app page as livedrill opens it, against livedrill's own viewer page: ${diff(m.appPageAgainstOwnViewerPage, of)}${end}`,
+];
+const r = verdict.renderer;
 writeFileSync(
   join(opts.out, 'probe-cost.md'),
   [
-    '# What the probe costs an app viewer page, against livedrill\'s own viewer page',
+    "# What the probe costs an app viewer page, against livedrill's own viewer page",
     '',
-    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; the fixture app (test/fixtures/app); both broadcasts livedrill's stamped source, 640x480, 30 fps, 500 kbps; CPU read over ${HOLD_S} s once the pages played (after ${SETTLE_S} s).`,
+    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, kernel ${machine.kernel}, ${machine.date.slice(0, 10)}; the fixture app (test/fixtures/app); both broadcasts livedrill's stamped source, 640x480, 30 fps, 500 kbps; CPU read over ${HOLD_S} s once the pages played (after ${SETTLE_S} s). Shares are of livedrill's own viewer page.`,
     '',
-    `## Side by side (renderer CPU per page, ${opts.rounds} round(s))`,
+    `## Side by side: renderer CPU per page, ${opts.rounds} round(s)`,
     '',
     'One page of each variant at once in one viewer Chromium, each in a browser context (a renderer process) of its own; every page showed 25 fps or more. The mean over the rounds, every round in brackets:',
     '',
-    '| variant | renderer cores per page |',
-    '|---|---|',
-    ...SIDES.map((s) => `| ${s.name} | ${f(mean(side[s.name]))} (${side[s.name].map(f).join(', ')}) |`),
+    ...table(side, SIDES),
     '',
-    `Differences, round by round (mean, range), as a share of livedrill's own viewer page (${f(ownPage)}; with the stamp reader, ${f(ownPageStamps)}):`,
+    `Round by round (mean, range; livedrill's own viewer page: ${f(ownPage)} cores):`,
     '',
-    `- **an app page as livedrill opens it, against livedrill's own viewer page**: ${diff(verdict.appPageAgainstOwnViewer)}; both reading the stamped source: ${diff(verdict.appPageAgainstOwnViewerWithStamps, ownPageStamps)};`,
-    `- the probe, against the same app page without it: ${diff(verdict.probe)}; of which timing every rendered frame with requestVideoFrameCallback (the method's floor, which livedrill's own viewer pays too): ${diff(verdict.frameCallbackFloor)}; beyond that floor: ${diff(verdict.probeBeyondFloor)};`,
-    `- the stamp reader on an app page: ${diff(verdict.stampReader)}; on livedrill's own viewer page: ${diff(verdict.ownStampReader)};`,
-    `- reading every delivered frame in a worker instead of timing rendered frames (MediaStreamTrackProcessor, not used): ${diff(verdict.trackReaderFloor)}.`,
+    ...measured(r, ownPage, ';'),
+    `- timing every rendered frame with requestVideoFrameCallback (the method's floor, for the probe and livedrill's own viewer alike): ${diff(r.frameCallbackFloor, ownPage)}; the probe beyond that floor: ${diff(r.probeBeyondFloor, ownPage)};`,
+    `- the stamp reader on an app page: ${diff(r.stampReader, ownPage)}; on livedrill's own viewer page: ${diff(r.ownStampReader, ownPage)}.`,
     '',
-    `## Whole viewer browsers side by side (every process), ${PAGES} pages each, ${opts.repeat} launch pair(s)`,
+    `## Whole viewer browsers side by side: every process of each, ${PAGES} pages each, ${opts.repeat} launch(es)`,
     '',
-    '| browser | cores per page (launch pairs) |',
-    '|---|---|',
-    ...WHOLE.map((s) => `| ${s.name} | ${mean(whole[s.name]).toFixed(4)} (${whole[s.name].map(f).join(', ')}) |`),
+    `${WHOLE.length} viewer Chromiums at once, each with ${PAGES} pages of one variant; a browser's cores over the hold per page:`,
     '',
-    `App pages against livedrill's own, pair by pair: ${diff(verdict.wholeBrowserAgainstOwnViewer, ownWhole)} of livedrill's own (${f(ownWhole)} cores per page).`,
+    ...table(whole, WHOLE),
+    '',
+    `Launch by launch (livedrill's own viewer page: ${f(ownWhole)} cores):`,
+    '',
+    ...measured(verdict.wholeBrowser, ownWhole, '.'),
     '',
   ].join('\n'),
 );
