@@ -15,7 +15,7 @@ export interface RelayCost {
 export interface PathImpairment {
   up: ImpairmentSettings;
   down: ImpairmentSettings;
-  /** One media kind's packets alone (paths to livedrill's SFU only: the SFU's consumers and producers say which are whose). */
+  /** One media kind's packets alone (MediaKinds: the SFU's consumers and producers, or an app page's probe, say which are whose). */
   media?: MediaSelector;
 }
 
@@ -100,8 +100,6 @@ export class NetworkRelay {
   impair(peerIds: string[], impairment: PathImpairment): void {
     const unreachable = peerIds.filter((id) => !this.reaches(id));
     if (unreachable.length > 0) throw new Error(`network: ${unreachable.join(', ')} not on the relay (no network fault of the scenario targets them)`);
-    const unknown = peerIds.filter((id) => impairment.media && impairment.media !== 'all' && [...(this.#relays.get(id) ?? [])].some((r) => r instanceof UdpNat));
-    if (unknown.length > 0) throw new Error(`network: media ${impairment.media}: ${unknown.join(', ')} reach media outside livedrill's SFU, whose packets' kinds the relay does not know`);
     for (const id of peerIds) {
       this.#rules.set(id, impairment);
       for (const relay of this.#relays.get(id) ?? []) this.#apply(relay, impairment);

@@ -124,6 +124,12 @@ export type PageReport =
        */
       pathLatencyMs?: Array<[ms: number, frames: number]>;
     }
+  /**
+   * An app page (harness/page/probe): SSRCs and payload types of one media
+   * kind its connections send or receive, each told once, for the relay in
+   * front of its TURN server (a network fault on one kind); not journaled.
+   */
+  | { type: 'rtpKinds'; t: EpochMs; kind: 'audio' | 'video'; ssrcs: number[]; payloadTypes: number[] }
   /** An app page (harness/page/probe): the app's SDK version, as the scenario's `app.sdkVersion` expression gave it. */
   | { type: 'sdkVersion'; t: EpochMs; version: string }
   /** An app page the probe saw nothing of in time: the page's console errors. */

@@ -3,7 +3,8 @@
  * scenario starts one; livedrill's TURN server; and for each of its pages a
  * media relay in front of TURN (network faults, mass disconnects) and a
  * signaling proxy (signaling outages and delays), so every client-side fault
- * reaches one page alone. It opens the pages with the probe injected.
+ * reaches one page alone. It opens the pages with the probe injected, and
+ * tells each page's relay which of its packets are audio and which video.
  */
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
@@ -53,12 +54,18 @@ export class AppUnderTest {
     const media = await this.relay.relayTo({ ip: this.turn.ip, port: this.turn.port }, peerId);
     const proxy = await SignalingProxy.start({ allowRemote: this.spec.allowRemote });
     this.#proxies.set(peerId, proxy);
-    return appPage({
+    const open = appPage({
       url: this.url(role, peerId, index),
       probe: { ...probe, role, peerId, turn: this.turn.iceServer({ port: media.port }), sdkVersion: this.spec.sdkVersion },
       proxyServer: proxy.url,
       loadTimeoutMs: this.spec.joinTimeout,
     });
+    // What the probe learns of the page's RTP streams tells the page's media path which packets are audio.
+    return (browser, onReport) =>
+      open(browser, (report) => {
+        if (report.type !== 'rtpKinds') return onReport(report);
+        media.kinds.learn(report.kind, { codecs: report.payloadTypes.map((payloadType) => ({ payloadType })), encodings: report.ssrcs.map((ssrc) => ({ ssrc })) });
+      });
   }
 
   url(role: ProbeConfig['role'], peerId: string, index: number): string {

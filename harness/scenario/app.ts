@@ -69,16 +69,13 @@ export function fillPage(template: string, values: Record<PagePlaceholder, strin
  * On app pages faults act on the client side: the pages' media and signaling
  * paths, and the publisher's source through the probe.
  */
-export function appFaultProblem(fault: { kind: string; viewers?: unknown; duration?: number; media?: string }, onApp: boolean): string | undefined {
+export function appFaultProblem(fault: { kind: string; viewers?: unknown; duration?: number }, onApp: boolean): string | undefined {
   if (onApp) {
     if (fault.kind === 'worker-crash') return "needs livedrill's own SFU (it kills an SFU worker); an app brings its own servers";
     if ((fault.kind === 'video-freeze' || fault.kind === 'audio-drop') && fault.viewers !== 'all') {
       return 'on app pages this fault acts at the source (the publisher\'s camera or microphone), so it reaches every viewer: use viewers: all';
     }
     if (fault.kind === 'mass-disconnect' && !fault.duration) return 'on app pages give a duration: how long both paths of the targets stay cut (the app must reconnect by itself)';
-    if (fault.kind === 'network' && fault.media !== undefined && fault.media !== 'all') {
-      return "media: audio or video needs livedrill's own SFU (its consumers and producers tell the relay which packets are audio); an app's media reaches its TURN server, whose packets the relay cannot tell apart";
-    }
     return undefined;
   }
   if (fault.kind === 'signaling-delay') return "needs app pages (app:): livedrill's own pages talk to its SFU directly, with no proxy to slow";

@@ -54,6 +54,47 @@ describe('media kinds on a bundled path', () => {
     expect(k.of(dtls)).toBeUndefined();
   });
 
+  it("looks inside TURN, as an app page's path to its TURN server carries media: ChannelData, Send and Data indications", () => {
+    const k = kinds();
+    const channelData = (inner: Buffer): Buffer => {
+      // Channel 0x4001, the payload's length, then the payload padded to 4 bytes (over UDP the padding may be left out).
+      const packet = Buffer.alloc(4 + Math.ceil(inner.length / 4) * 4);
+      packet.writeUInt16BE(0x4001, 0);
+      packet.writeUInt16BE(inner.length, 2);
+      inner.copy(packet, 4);
+      return packet;
+    };
+    const indication = (method: number, inner: Buffer): Buffer => {
+      // XOR-PEER-ADDRESS (8 bytes of value) first, then DATA: padded attributes after the 20-byte header.
+      const peer = Buffer.alloc(12);
+      peer.writeUInt16BE(0x0012, 0);
+      peer.writeUInt16BE(8, 2);
+      const data = Buffer.alloc(4 + Math.ceil(inner.length / 4) * 4);
+      data.writeUInt16BE(0x0013, 0);
+      data.writeUInt16BE(inner.length, 2);
+      inner.copy(data, 4);
+      const header = Buffer.alloc(20);
+      header.writeUInt16BE(method, 0);
+      header.writeUInt16BE(peer.length + data.length, 2);
+      header.writeUInt32BE(0x2112a442, 4);
+      return Buffer.concat([header, peer, data]);
+    };
+    expect(k.of(channelData(rtp(100, 1111)))).toBe('audio');
+    expect(k.of(channelData(senderReport(2222)))).toBe('video');
+    expect(k.of(indication(0x0016, rtp(101, 2222)))).toBe('video'); // Send
+    expect(k.of(indication(0x0017, rtp(100, 1111)))).toBe('audio'); // Data
+    // What TURN carries besides media: ICE checks, DTLS; and TURN's own requests.
+    const stun = Buffer.alloc(20);
+    stun.writeUInt16BE(0x0001, 0);
+    stun.writeUInt32BE(0x2112a442, 4);
+    expect(k.of(channelData(stun))).toBeUndefined();
+    expect(k.of(indication(0x0016, Buffer.from([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])))).toBeUndefined();
+    const allocate = Buffer.alloc(20);
+    allocate.writeUInt16BE(0x0003, 0);
+    allocate.writeUInt32BE(0x2112a442, 4);
+    expect(k.of(allocate)).toBeUndefined();
+  });
+
   it('a relay delays one kind alone: the other passes at once', async () => {
     const sfu = dgram.createSocket('udp4');
     sfu.bind(0, '127.0.0.1');

@@ -40,6 +40,7 @@ function probe(cfg: ProbeConfig): void {
       }
     },
     state: (state) => report({ type: 'connectionState', t: now(), state }),
+    rtpIds: (kind, ids) => report({ type: 'rtpKinds', t: now(), kind, ...ids }),
   });
   peers.install();
   watchWebSockets(report);

@@ -29,6 +29,13 @@ export interface Sample {
 export interface PeerEvents {
   remoteTrack(track: MediaStreamTrack): void;
   state(state: RTCPeerConnectionState): void;
+  /** SSRCs or payload types of one kind seen for the first time (sent or received): the relay in front of TURN sorts packets by them. */
+  rtpIds(kind: 'audio' | 'video', ids: RtpIds): void;
+}
+
+export interface RtpIds {
+  ssrcs: number[];
+  payloadTypes: number[];
 }
 
 export class PeerWatch {
@@ -41,6 +48,8 @@ export class PeerWatch {
   /** Video tracks that have been the watched one: only their inbound stats are the viewer's video. */
   readonly watchedVideo = new Set<string>();
   readonly remoteTracks = new Set<string>();
+  /** Every SSRC and payload type told so far (`ssrcs:N`, `payloadTypes:N`). */
+  readonly #rtpIds = new Set<string>();
 
   constructor(
     private readonly turn: ProbeConfig['turn'],
@@ -106,6 +115,7 @@ export class PeerWatch {
 
   #read(report: RTCStatsReport, pc: number): Last {
     const last: Last = {};
+    this.#learnRtpIds(report);
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video' && this.watchedVideo.has(String(s.trackIdentifier))) {
         last.video = sum(last.video, pick(s, VIDEO_INBOUND_FIELDS) as unknown as VideoInboundStats);
@@ -117,6 +127,24 @@ export class PeerWatch {
       if (s.type === 'outbound-rtp' && s.kind === 'audio') last.outAudio = busiest([last.outAudio, { key, stats: audioOutbound(s) }], (a) => a.stats.packetsSent);
     });
     return last;
+  }
+
+  /** The SSRCs (media, retransmission, FEC) and payload types of every RTP stream in `report`, told once each. */
+  #learnRtpIds(report: RTCStatsReport): void {
+    const fresh = { audio: { ssrcs: [] as number[], payloadTypes: [] as number[] }, video: { ssrcs: [] as number[], payloadTypes: [] as number[] } };
+    const add = (kind: 'audio' | 'video', into: 'ssrcs' | 'payloadTypes', value: unknown): void => {
+      if (typeof value !== 'number' || this.#rtpIds.has(`${into}:${value}`)) return;
+      this.#rtpIds.add(`${into}:${value}`);
+      fresh[kind][into].push(value);
+    };
+    report.forEach((s: Record<string, unknown>) => {
+      if ((s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp') || (s.kind !== 'audio' && s.kind !== 'video')) return;
+      for (const ssrc of [s.ssrc, s.rtxSsrc, s.fecSsrc]) add(s.kind, 'ssrcs', ssrc);
+      add(s.kind, 'payloadTypes', (report.get(String(s.codecId)) as { payloadType?: number } | undefined)?.payloadType);
+    });
+    for (const kind of ['audio', 'video'] as const) {
+      if (fresh[kind].ssrcs.length + fresh[kind].payloadTypes.length > 0) this.events.rtpIds(kind, fresh[kind]);
+    }
   }
 }
 
