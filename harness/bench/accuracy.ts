@@ -71,8 +71,9 @@ faults:
 const BASELINE_VIEWERS = ['browser-3', 'browser-4', 'synthetic-3'];
 
 /**
- * On the fixture app's pages: delays first, audio drops 12 s apart and last
- * but for signaling and a cut. A drop at the source (the microphone taken off
+ * On the fixture app's pages: delays first (an audio-only one among them:
+ * after an audio drop this app's lip sync goes wrong, README), audio drops
+ * 12 s apart and last but for signaling and a cut. A drop at the source (the microphone taken off
  * its senders) resumes with RTP timestamps that carry on where they stopped,
  * so the receiver's jitter buffer meets a jump of the drop's length and
  * stays long for a while: its own concealment outlasts the drop.
@@ -90,6 +91,7 @@ viewers: { browser: 3, joinSpacing: 200ms }
 faults:
   - { id: delay-100ms, kind: network, at: 2s, duration: 6s, viewers: [browser-1], direction: down, delay: 100ms }
   - { id: delay-250ms, kind: network, at: 11s, duration: 6s, viewers: [browser-2], direction: down, delay: 250ms }
+  - { id: audio-delay-200ms, kind: network, at: 2s, duration: 6s, viewers: [browser-3], direction: down, media: audio, delay: 200ms }
   - { id: freeze-0.4s, kind: video-freeze, at: 20s, duration: 400ms }
   - { id: freeze-1.3s, kind: video-freeze, at: 23s, duration: 1300ms }
   - { id: freeze-2.7s, kind: video-freeze, at: 27s, duration: 2700ms }
