@@ -36,13 +36,15 @@ export interface FaultTruth extends FaultRecord {
 export interface ViewerTimeline {
   id: string;
   freezes: Freeze[];
-  /** Per sample, growth since the previous one: audio samples, and RTP packets (audio + video). */
+  /** Per sample, growth since the previous one: audio samples, RTP packets (audio + video), and audio RTP packets alone. */
   samples: Array<{
     t: number;
     received: number;
     concealed: number;
     packetsReceived: number;
     packetsLost: number;
+    audioPacketsReceived: number;
+    audioPacketsLost: number;
     /** What the stamped source's stamps said in the period (null: nothing read). */
     stamps: StampBatch | null;
     /** Synthetic viewers: network-path latency of the period's frames, [whole ms, frames] (null: none timed). */
@@ -177,6 +179,8 @@ export function toTimeline(v: ViewerTrack): ViewerTimeline {
       concealed: s.audioConcealedSamples,
       packetsReceived: s.videoPacketsReceived + s.audioPacketsReceived,
       packetsLost: s.videoPacketsLost + s.audioPacketsLost,
+      audioPacketsReceived: s.audioPacketsReceived,
+      audioPacketsLost: s.audioPacketsLost,
       stamps: s.stamps,
       pathLatencyMs: s.pathLatencyMs,
     })),

@@ -4,15 +4,27 @@ import { MediaKinds, type MediaSelector } from './MediaKinds.js';
 export interface RelayCounters {
   forwarded: number;
   dropped: Record<DropReason, number>;
+  /**
+   * Of those, the audio RTP packets (as the path's MediaKinds tells them):
+   * forwarded, and dropped for any reason. Audio is not retransmitted, so a
+   * receiver's audio loss can be set against these exactly. Absent in older journals.
+   */
+  audio?: { forwarded: number; dropped: number };
 }
 
-export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 } });
+export const zeroCounters = (): RelayCounters => ({ forwarded: 0, dropped: { loss: 0, blackhole: 0, queue: 0 }, audio: { forwarded: 0, dropped: 0 } });
 
 /** The share of the packets that came to a path it dropped (for `reason`, or for any); null when none came. */
 export function droppedShare(c: RelayCounters, reason?: DropReason): number | null {
   const all = c.dropped.loss + c.dropped.blackhole + c.dropped.queue;
   const total = c.forwarded + all;
   return total > 0 ? (reason ? c.dropped[reason] : all) / total : null;
+}
+
+/** The share of the audio RTP packets that came to a path it dropped; null when none came (or an older journal). */
+export function audioDroppedShare(c: RelayCounters): number | null {
+  const total = c.audio ? c.audio.forwarded + c.audio.dropped : 0;
+  return total > 0 ? c.audio!.dropped / total : null;
 }
 
 /** A peer's media path, both directions. */
@@ -26,6 +38,9 @@ export function addPathCounters(total: PathCounters, add: PathCounters, sign = 1
   for (const dir of ['up', 'down'] as const) {
     total[dir].forwarded += sign * add[dir].forwarded;
     for (const reason of ['loss', 'blackhole', 'queue'] as const) total[dir].dropped[reason] += sign * add[dir].dropped[reason];
+    const audio = (total[dir].audio ??= { forwarded: 0, dropped: 0 });
+    audio.forwarded += sign * (add[dir].audio?.forwarded ?? 0);
+    audio.dropped += sign * (add[dir].audio?.dropped ?? 0);
   }
   return total;
 }
@@ -33,7 +48,7 @@ export function addPathCounters(total: PathCounters, add: PathCounters, sign = 1
 /**
  * One peer's media path through the harness (UdpRelay, UdpNat): each
  * direction has its own Impairment, changeable at any time, and counts what it
- * forwarded and dropped (ground truth for loss); the harness's own time spent
+ * forwarded and dropped (ground truth for loss; audio RTP apart); the harness's own time spent
  * on the packets is its cost. An impairment may apply to one media kind's
  * packets alone; the others then pass untouched.
  */
@@ -60,10 +75,15 @@ export abstract class ImpairedPath {
     const counters = this.counters[direction];
     const now = Date.now();
     const media = this.#media[direction];
-    const departure = media === 'all' || this.kinds.of(packet) === media ? this[direction].schedule(packet.length, now) : now;
-    if (typeof departure === 'string') counters.dropped[departure]++;
-    else {
+    const { kind, rtp } = this.kinds.classify(packet);
+    const departure = media === 'all' || kind === media ? this[direction].schedule(packet.length, now) : now;
+    const audio = rtp && kind === 'audio' ? counters.audio! : undefined;
+    if (typeof departure === 'string') {
+      counters.dropped[departure]++;
+      if (audio) audio.dropped++;
+    } else {
       counters.forwarded++;
+      if (audio) audio.forwarded++;
       if (departure <= now) send(packet);
       else setTimeout(() => !this.closed && send(packet), departure - now);
     }

@@ -32,18 +32,23 @@ export class MediaKinds {
   }
 
   of(datagram: Buffer): MediaKind | undefined {
+    return this.classify(datagram).kind;
+  }
+
+  /** A datagram's media kind (undefined: none known), and whether it is RTP (a media packet, what receivers count) rather than RTCP or anything else. */
+  classify(datagram: Buffer): { kind: MediaKind | undefined; rtp: boolean } {
     const packet = turnPayload(datagram) ?? datagram;
     // RTP and RTCP are version 2: the first byte is 128 to 191 (RFC 7983).
-    if (packet.length < 8 || packet[0] < 128 || packet[0] > 191) return undefined;
+    if (packet.length < 8 || packet[0] < 128 || packet[0] > 191) return { kind: undefined, rtp: false };
     const type = packet[1];
     // RTCP packet types are 192 to 223 where RTP's marker bit and payload type would be (RFC 5761).
-    if (type >= 192 && type <= 223) return this.#ssrcs.get(packet.readUInt32BE(4));
-    if (packet.length < 12) return undefined;
+    if (type >= 192 && type <= 223) return { kind: this.#ssrcs.get(packet.readUInt32BE(4)), rtp: false };
+    if (packet.length < 12) return { kind: undefined, rtp: false };
     const ssrc = packet.readUInt32BE(8);
     const kind = this.#ssrcs.get(ssrc) ?? this.#payloadTypes.get(type & 0x7f);
     // Learned for its RTCP (a simulcast producer's SSRCs are not known up front).
     if (kind) this.#ssrcs.set(ssrc, kind);
-    return kind;
+    return { kind, rtp: true };
   }
 }
 

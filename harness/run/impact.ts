@@ -31,6 +31,12 @@ export interface ViewerImpact {
   recoveredByEnd: boolean;
   /** RTP packets lost / expected at this viewer during the fault (audio + video, after retransmission). */
   packetLossRatio: number | null;
+  /**
+   * The same for its audio alone, which nothing retransmits: what the
+   * network took of the audio, to set against the relay's audio drops
+   * (`relayed`). Absent in summaries written before it.
+   */
+  audioPacketLossRatio?: number | null;
   /** Fault start to signaling resumed, when the viewer's signaling dropped and came back. */
   signalingDownSeconds: number | null;
   /**
@@ -274,8 +280,11 @@ function viewerImpact(
   const disconnects = v.disconnects.filter((_, i) => mine('disconnect', i));
   const audioConcealedSeconds = v.samples.filter((_, i) => mine('audio', i)).reduce((a, s) => a + s.concealed, 0) / AUDIO_SAMPLE_RATE;
   const during = v.samples.filter((s) => s.t > fault.start && s.t <= fault.end);
-  const lost = during.reduce((a, s) => a + s.packetsLost, 0);
-  const expected = lost + during.reduce((a, s) => a + s.packetsReceived, 0);
+  const lossRatio = (lostOf: (s: (typeof during)[number]) => number, receivedOf: (s: (typeof during)[number]) => number): number | null => {
+    const lost = during.reduce((a, s) => a + lostOf(s), 0);
+    const expected = lost + during.reduce((a, s) => a + receivedOf(s), 0);
+    return expected > 0 ? lost / expected : null;
+  };
   const resume = v.signalingResumes.find((_, i) => mine('signaling', i));
   const stamped = (from: number, to: number): StampBatch[] =>
     v.samples.flatMap((s) => (s.t > from && s.t <= to && s.stamps ? [s.stamps] : []));
@@ -336,7 +345,8 @@ function viewerImpact(
     recoverySeconds,
     audioRecoverySeconds,
     recoveredByEnd: !affected || (recoverySeconds !== null && v.connectedAtEnd),
-    packetLossRatio: expected > 0 ? lost / expected : null,
+    packetLossRatio: lossRatio((s) => s.packetsLost, (s) => s.packetsReceived),
+    audioPacketLossRatio: lossRatio((s) => s.audioPacketsLost, (s) => s.audioPacketsReceived),
     signalingDownSeconds: resume ? (resume.t - fault.start) / 1000 : null,
     joinDelayedSeconds,
     latencySeconds: aroundFault(stampMedian('videoLatencyMs')),

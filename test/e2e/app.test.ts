@@ -19,6 +19,7 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import type { FaultImpact } from '../../harness/run/impact.js';
 import type { RunSummary } from '../../harness/run/summary.js';
 import { until } from '../until.js';
+import { audioDroppedShare } from '../../harness/network/ImpairedPath.js';
 
 const SCENARIO = resolve('scenarios/app-fixture.yaml');
 
@@ -130,6 +131,11 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     expect(summary.network!['browser-3'].down.dropped.loss).toBeGreaterThan(30);
     expect(viewer(f, 'browser-3').packetLossRatio).toBeGreaterThan(0.05);
     expect(viewer(f, 'browser-3').packetLossRatio).toBeLessThan(0.15);
+    // The app's audio, which nothing retransmits, against the audio its relay dropped (told apart inside TURN).
+    const audioInjected = audioDroppedShare(f.relayed!['browser-3'].down)!;
+    console.log(`app loss: relay dropped ${(audioInjected * 100).toFixed(2)} % of the audio, the viewer lost ${(viewer(f, 'browser-3').audioPacketLossRatio! * 100).toFixed(2)} % of it`);
+    expect(audioInjected).toBeGreaterThan(0.04);
+    expect(Math.abs(viewer(f, 'browser-3').audioPacketLossRatio! - audioInjected)).toBeLessThan(0.015); // the accuracy bench's target
     for (const id of others('browser-3')) expect(viewer(f, id).packetLossRatio ?? 0).toBeLessThan(0.01);
     // Every page's media goes through its own relay to TURN.
     expect(summary.relay!.relayedPeers).toBe(4);

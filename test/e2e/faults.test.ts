@@ -12,6 +12,7 @@ import type { RunSummary } from '../../harness/run/summary.js';
 import { FaultImpact } from '../../harness/run/impact.js';
 import { buildEvidence } from '../../harness/report/evidence.js';
 import { loadRun } from '../../harness/run/runDir.js';
+import { audioDroppedShare } from '../../harness/network/ImpairedPath.js';
 
 const SCENARIO = `
 name: e2e-faults
@@ -107,6 +108,12 @@ describe('faults injected into a real broadcast, measured against ground truth',
     const target = viewer(f, 'browser-4');
     // The viewer's own count (RTP, audio and video) against what was actually dropped, as the accuracy bench judges it.
     expect(Math.abs(target.packetLossRatio! - injected)).toBeLessThan(0.03);
+    // Its audio, which nothing retransmits, against the audio the relay dropped: the same packets counted at both ends
+    // (but for the stats samples straddling the fault's edges).
+    const audioInjected = audioDroppedShare(during)!;
+    console.log(`loss: relay dropped ${(injected * 100).toFixed(2)} % (audio ${(audioInjected * 100).toFixed(2)} %), the viewer lost ${(target.packetLossRatio! * 100).toFixed(2)} % (audio ${(target.audioPacketLossRatio! * 100).toFixed(2)} %)`);
+    expect(audioInjected).toBeGreaterThan(0.04);
+    expect(Math.abs(target.audioPacketLossRatio! - audioInjected)).toBeLessThan(0.015); // the accuracy bench's target
     // The evidence pack shows both, the path's drops beside the viewer's loss; a viewer off the relay has none.
     const inPack = buildEvidence(loadRun(outDir)).faults.find((x) => x.faultId === 'loss')!.perViewer;
     expect(inPack.find((v) => v.id === 'browser-4')!.pathDropped).toBeCloseTo(injected, 6);

@@ -27,7 +27,7 @@ function audio(from: number, to: number, concealedFrom = Infinity, concealedTo =
   const samples: ViewerTimeline['samples'] = [];
   for (let t = from + 0.5; t <= to + 1e-9; t += 0.5) {
     const concealed = Math.max(0, Math.min(t, concealedTo) - Math.max(t - 0.5, concealedFrom));
-    samples.push({ t: at(t), received: RATE / 2, concealed: Math.round(concealed * RATE), packetsReceived: 75, packetsLost: 0, stamps: null, pathLatencyMs: null });
+    samples.push({ t: at(t), received: RATE / 2, concealed: Math.round(concealed * RATE), packetsReceived: 75, packetsLost: 0, audioPacketsReceived: 25, audioPacketsLost: 0, stamps: null, pathLatencyMs: null });
   }
   return samples;
 }

@@ -117,6 +117,7 @@ describe('media kinds on a bundled path', () => {
       expect(at[101]).toBeLessThan(100);
       expect(at[100]).toBeGreaterThanOrEqual(150);
       expect(relay.counters.up.forwarded).toBe(2);
+      expect(relay.counters.up.audio).toEqual({ forwarded: 1, dropped: 0 }); // audio RTP apart
     } finally {
       relay.close();
       sfu.close();
