@@ -197,7 +197,9 @@ fault.revert         t = the actual end: {faultId, kind, end, reason: scheduled|
                      scheduled end or the end of the record, whichever came first. relayed
                      (network faults): per target, what its path's relay forwarded and dropped
                      from inject to revert, {up, down} each {forwarded, dropped: {loss,
-                     blackhole, queue}}: the loss actually injected (random drops vary).
+                     blackhole, queue}, audio?: {forwarded, dropped}} (audio: its audio RTP
+                     packets alone, told apart as for media: audio): the loss actually
+                     injected (random drops vary).
 fault.error          {faultId, kind, message}: a fault that could not be injected
 output.error         {output, message}: an output (e.g. JUnit) failed at the end; the run did not
 sfu.workerDied / sfu.workerReplaced {index, pid, message?}

@@ -48,8 +48,10 @@ summary.json
  clocks[]: viewer shards of livedrill's own SFU, {shard, offsetMs (the SFU host's clock minus
    the shard's, added to the shard's latencies), uncertaintyMs, rttMs}; empty on one machine,
  faults[]: fault.inject's ground truth (network faults: relayed, per target {up, down} each
-   {forwarded, dropped {loss, blackhole, queue}} while the fault lasted) plus measured impact: settleEnd (end of the
-   attribution window), viewers[] per-viewer impact (with latencySeconds,
+   {forwarded, dropped {loss, blackhole, queue}, audio {forwarded, dropped} of its audio RTP} while the fault
+   lasted) plus measured impact: settleEnd (end of the
+   attribution window), viewers[] per-viewer impact (with packetLossRatio (audio and video, after
+   retransmission) and audioPacketLossRatio (audio alone: nothing retransmits it), latencySeconds,
    receiveLatencySeconds, audioLatencySeconds and avOffsetSeconds {before, during, after} (medians
    over as long a window before the fault, over it, and from 1 s after its end), pathLatencySeconds
    {before, during, after} for synthetic
