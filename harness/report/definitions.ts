@@ -143,7 +143,8 @@ export const DEFINITIONS: Definition[] = [
       'From the inbound-rtp stats, per media kind: growth of packetsLost / (growth of packetsLost + growth of packetsReceived) over the window. ' +
       'packetsLost is what the receiver still misses after NACK retransmissions (a packet recovered by retransmission is not lost). ' +
       'Counters restart at zero when a viewer rejoins with a new receiver; growth is counted from there. ' +
-      'Beside it, for a network fault on the viewer: the share of its downstream packets the relay dropped while the fault lasted, the loss actually injected (random drops vary around the setting).',
+      'Beside it, for a network fault on the viewer: the share of its downstream packets the relay dropped while the fault lasted, the loss actually injected (random drops vary around the setting). ' +
+      'Audio is not retransmitted: the viewer\'s audio loss alone (audioPacketLossRatio) is set against the audio RTP packets the relay dropped, and is judged; video\'s loss after retransmission is reported beside.',
   },
   {
     term: 'Freeze ratio',
