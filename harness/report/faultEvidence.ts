@@ -12,7 +12,7 @@ import { durationStats, lengths, type DurationStats, type Interval } from './dur
 import type { ViewerEvidence } from './viewerEvidence.js';
 import { faultWindows, type FaultWindows } from './faultWindows.js';
 import { recordedNoise } from './machineReliability.js';
-import { droppedShare } from '../network/ImpairedPath.js';
+import { audioDroppedShare, droppedShare, type RelayCounters } from '../network/ImpairedPath.js';
 
 type Fault = RunRecord['faults'][number];
 
@@ -52,8 +52,13 @@ export interface FaultEvidence {
   suspect: number;
   keyframeRequests: number;
   publisherBitrateBps: { before: number | null; during: number | null };
-  /** pathDropped: a network fault's ground truth, the share of the viewer's downstream packets the relay dropped while it lasted (null: not relayed). */
-  perViewer: Array<ViewerImpact & { fixedVideoGapSeconds: number; audioGapSeconds: number; pathDropped: number | null }>;
+  /**
+   * pathDropped: a network fault's ground truth, the share of the viewer's
+   * downstream packets the relay dropped while it lasted (null: not relayed);
+   * pathAudioDropped: the same of its audio RTP packets, set against the
+   * viewer's audioPacketLossRatio (null: not relayed, or an older run).
+   */
+  perViewer: Array<ViewerImpact & { fixedVideoGapSeconds: number; audioGapSeconds: number; pathDropped: number | null; pathAudioDropped: number | null }>;
   windows: FaultWindows;
 }
 
@@ -121,7 +126,8 @@ function faultEvidence(
         ...iv,
         fixedVideoGapSeconds: sum(lengths(overlapping(v?.freezes.fixedVideo.intervals ?? []))),
         audioGapSeconds: sum(lengths(overlapping(v?.audio.gaps.intervals ?? []))),
-        pathDropped: relayedDown(impact, iv.id),
+        pathDropped: relayedDown(impact, iv.id, droppedShare),
+        pathAudioDropped: relayedDown(impact, iv.id, audioDroppedShare),
       };
     }),
     windows: faultWindows(rec, viewers, fault),
@@ -143,7 +149,7 @@ function reach(impact: FaultImpact, total: number): FaultEvidence['viewers'] {
 }
 
 /** The share of a viewer's downstream packets a network fault's relay dropped (summaries before `relayed` have none). */
-function relayedDown(impact: { relayed?: FaultImpact['relayed'] }, viewerId: string): number | null {
+function relayedDown(impact: { relayed?: FaultImpact['relayed'] }, viewerId: string, share: (c: RelayCounters) => number | null): number | null {
   const down = impact.relayed?.[viewerId]?.down;
-  return down ? droppedShare(down) : null;
+  return down ? share(down) : null;
 }

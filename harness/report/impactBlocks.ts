@@ -76,7 +76,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         `> ${VIDEO_GAP_MS} ms gap s`,
         `Audio gap s`,
         'Audio concealed s',
-        'Packet loss (dropped on the path)',
+        'Packet loss (dropped on the path); audio alone',
         'Disconnects',
         'Recovery',
         'Back by end',
@@ -91,7 +91,7 @@ function perViewerImpact(f: FaultEvidence): Block[] {
         num(v.fixedVideoGapSeconds),
         num(v.audioGapSeconds),
         num(v.audioConcealedSeconds),
-        v.pathDropped == null ? pct(v.packetLossRatio, 2) : `${pct(v.packetLossRatio, 2)} (path ${pct(v.pathDropped, 2)})`,
+        pathLoss(v),
         String(v.disconnects),
         v.recoverySeconds === null ? 'never' : secs(v.recoverySeconds),
         v.recoveredByEnd ? 'yes' : 'NO',
@@ -108,4 +108,10 @@ function perViewerImpact(f: FaultEvidence): Block[] {
 function aroundFault(latency: { before: number | null; during: number | null; after?: number | null } | undefined): string {
   if (!latency) return '-';
   return [latency.before, latency.during, ...(latency.after === undefined ? [] : [latency.after])].map(ms).join(' → ');
+}
+
+/** The viewer's packet loss, and on a relayed path what the relay dropped; then the same of its audio, which nothing retransmits. */
+function pathLoss(v: FaultEvidence['perViewer'][number]): string {
+  const all = v.pathDropped == null ? pct(v.packetLossRatio, 2) : `${pct(v.packetLossRatio, 2)} (path ${pct(v.pathDropped, 2)})`;
+  return v.pathAudioDropped == null ? all : `${all}; audio ${pct(v.audioPacketLossRatio, 2)} (path ${pct(v.pathAudioDropped, 2)})`;
 }

@@ -117,6 +117,7 @@ describe('faults injected into a real broadcast, measured against ground truth',
     // The evidence pack shows both, the path's drops beside the viewer's loss; a viewer off the relay has none.
     const inPack = buildEvidence(loadRun(outDir)).faults.find((x) => x.faultId === 'loss')!.perViewer;
     expect(inPack.find((v) => v.id === 'browser-4')!.pathDropped).toBeCloseTo(injected, 6);
+    expect(inPack.find((v) => v.id === 'browser-4')!.pathAudioDropped).toBeCloseTo(audioInjected, 6);
     expect(inPack.find((v) => v.id === 'browser-1')!.pathDropped).toBeNull();
     for (const id of ['browser-1', 'browser-2', 'browser-3']) expect(viewer(f, id).packetLossRatio ?? 0).toBeLessThan(0.01);
     // Only the path the fault can reach goes through the relay: the others talk to the SFU directly.
