@@ -148,7 +148,7 @@ function reach(impact: FaultImpact, total: number): FaultEvidence['viewers'] {
   };
 }
 
-/** The share of a viewer's downstream packets a network fault's relay dropped (summaries before `relayed` have none). */
+/** The share of a viewer's downstream packets (all, or its audio: `share` says) a network fault's relay dropped (summaries before `relayed` have none). */
 function relayedDown(impact: { relayed?: FaultImpact['relayed'] }, viewerId: string, share: (c: RelayCounters) => number | null): number | null {
   const down = impact.relayed?.[viewerId]?.down;
   return down ? share(down) : null;
