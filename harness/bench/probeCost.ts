@@ -36,7 +36,8 @@ import { Command } from 'commander';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { launchChromium } from '../browser/chromium.js';
 import { Registry } from 'prom-client';
-import { appPage, livedrillPage, type MeasuredPage } from '../browser/MeasuredPage.js';
+import { appPage, livedrillPage, newWindow, type MeasuredPage } from '../browser/MeasuredPage.js';
+import { parseScenario } from '../scenario/load.js';
 import { PageServer } from '../browser/PageServer.js';
 import type { PageConfig } from '../page/reports.js';
 import { SfuServer } from '../../server/http/SfuServer.js';
@@ -59,11 +60,16 @@ const HOLD_S = parseInt(opts.hold, 10);
 const SETTLE_S = 20;
 const PAGES = Number(opts.pages);
 const FIXTURE = resolve('test/fixtures/app/server.mjs');
-const SAMPLE_MS = 500;
+/** A run's defaults: its sample interval, its publisher's video (size, rate, bitrate), how its pages reconnect. */
+const DEFAULTS = parseScenario('name: probe-cost\nduration: 1s\n', 'probe-cost.yaml');
+const SAMPLE_MS = DEFAULTS.measurement.sampleInterval;
+const VIDEO =
+  DEFAULTS.publisher.video ||
+  ((): never => {
+    throw new Error('probe-cost: the default scenario has no video');
+  })();
 /** The stamped source at the size and rate a run's publisher uses by default. */
-const STAMPED = { video: { width: 640, height: 480, fps: 30 }, audio: true };
-/** A run's default publisher bitrate (scenario `publisher.video.maxBitrate`). */
-const MAX_BITRATE = 500_000;
+const STAMPED = { video: { width: VIDEO.width, height: VIDEO.height, fps: VIDEO.fps }, audio: true };
 mkdirSync(opts.out, { recursive: true });
 
 /**
@@ -96,9 +102,9 @@ interface Side {
   open(browser: Browser, room: (broadcast: Broadcast) => string, index: number): Promise<{ page: Page; close(): Promise<void> }>;
 }
 
-/** A page in a window of its own the size a run's pages have (MeasuredPage), `script` run before the page's own; its reports go nowhere. */
+/** A page in a window as a run's pages have (MeasuredPage), `script` run before the page's own; its reports go nowhere. */
 async function openWindow(owner: Browser | BrowserContext, url: string, script?: string): Promise<Page> {
-  const page = await owner.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+  const page = await newWindow(owner);
   await page.exposeFunction('livedrillReport', () => {});
   if (script) await page.evaluateOnNewDocument(script);
   await page.goto(url, { waitUntil: 'load' });
@@ -174,7 +180,13 @@ const ownSession = (room: string): Omit<PageConfig, 'role' | 'peerId'> => ({
   signalingUrl: fixture.sfu.signalingUrl,
   room,
   sampleIntervalMs: SAMPLE_MS,
-  reconnect: { initialDelayMs: 500, maxDelayMs: 8000, factor: 2, maxAttempts: 10, disconnectGraceMs: 2000 },
+  reconnect: {
+    initialDelayMs: DEFAULTS.reconnect.initialDelay,
+    maxDelayMs: DEFAULTS.reconnect.maxDelay,
+    factor: DEFAULTS.reconnect.factor,
+    maxAttempts: DEFAULTS.reconnect.maxAttempts,
+    disconnectGraceMs: DEFAULTS.reconnect.disconnectGrace,
+  },
 });
 
 /**
@@ -192,13 +204,13 @@ async function startBroadcasts(publishers: Browser, room: (broadcast: Broadcast)
     })(publishers, () => {});
     await publisher.join();
     // The app's senders are capped as a bitrate-collapse fault caps them (senders made later too).
-    await publisher.call('setMaxBitrate', MAX_BITRATE);
+    await publisher.call('setMaxBitrate', VIDEO.maxBitrate);
   }
   const own = await livedrillPage(fixture.pages, {
     ...ownSession(room('own')),
     role: 'publisher',
     peerId: 'host',
-    media: { video: { codec: 'VP8', ...STAMPED.video, maxBitrate: MAX_BITRATE }, audio: true, source: 'stamped' },
+    media: { video: VIDEO, audio: true, source: 'stamped' },
   })(publishers, () => {});
   await own.join();
 }

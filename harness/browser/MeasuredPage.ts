@@ -65,10 +65,14 @@ interface Opened {
   context?: BrowserContext;
 }
 
+/** A page in a window of its own: a background tab is hidden, and hidden pages render no video frames. */
+export function newWindow(owner: Browser | BrowserContext): Promise<Page> {
+  return owner.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+}
+
 /** A page whose reports arrive at `onReport`: the function is exposed before navigation, so the first report is not lost. */
 async function reportingPage(owner: Browser | BrowserContext, onReport: (report: PageReport) => void, context?: BrowserContext): Promise<Opened> {
-  // A window per page: a background tab is hidden, and hidden pages render no video frames.
-  const page = await owner.newPage({ type: 'window', windowBounds: { width: 360, height: 300 } });
+  const page = await newWindow(owner);
   const consoleErrors: string[] = [];
   const keep = (text: string): void => {
     consoleErrors.push(text.slice(0, 500));
