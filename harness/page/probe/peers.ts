@@ -115,8 +115,9 @@ export class PeerWatch {
 
   #read(report: RTCStatsReport, pc: number): Last {
     const last: Last = {};
-    this.#learnRtpIds(report);
+    const fresh: Record<'audio' | 'video', RtpIds> = { audio: { ssrcs: [], payloadTypes: [] }, video: { ssrcs: [], payloadTypes: [] } };
     report.forEach((s: Record<string, unknown>) => {
+      this.#learnRtpIds(report, s, fresh);
       if (s.type === 'inbound-rtp' && s.kind === 'video' && this.watchedVideo.has(String(s.trackIdentifier))) {
         last.video = sum(last.video, pick(s, VIDEO_INBOUND_FIELDS) as unknown as VideoInboundStats);
       }
@@ -126,25 +127,23 @@ export class PeerWatch {
       if (s.type === 'outbound-rtp' && s.kind === 'video') last.outVideo = busiest([last.outVideo, { key, stats: videoOutbound(s) }], (v) => v.stats.framesEncoded);
       if (s.type === 'outbound-rtp' && s.kind === 'audio') last.outAudio = busiest([last.outAudio, { key, stats: audioOutbound(s) }], (a) => a.stats.packetsSent);
     });
+    for (const kind of ['audio', 'video'] as const) {
+      if (fresh[kind].ssrcs.length + fresh[kind].payloadTypes.length > 0) this.events.rtpIds(kind, fresh[kind]);
+    }
     return last;
   }
 
-  /** The SSRCs (media, retransmission, FEC) and payload types of every RTP stream in `report`, told once each. */
-  #learnRtpIds(report: RTCStatsReport): void {
-    const fresh = { audio: { ssrcs: [] as number[], payloadTypes: [] as number[] }, video: { ssrcs: [] as number[], payloadTypes: [] as number[] } };
-    const add = (kind: 'audio' | 'video', into: 'ssrcs' | 'payloadTypes', value: unknown): void => {
+  /** The SSRCs (media, retransmission, FEC) and payload types of an RTP stream's entry `s` not told before, into `fresh`. */
+  #learnRtpIds(report: RTCStatsReport, s: Record<string, unknown>, fresh: Record<'audio' | 'video', RtpIds>): void {
+    if ((s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp') || (s.kind !== 'audio' && s.kind !== 'video')) return;
+    const kind = s.kind;
+    const add = (into: keyof RtpIds, value: unknown): void => {
       if (typeof value !== 'number' || this.#rtpIds.has(`${into}:${value}`)) return;
       this.#rtpIds.add(`${into}:${value}`);
       fresh[kind][into].push(value);
     };
-    report.forEach((s: Record<string, unknown>) => {
-      if ((s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp') || (s.kind !== 'audio' && s.kind !== 'video')) return;
-      for (const ssrc of [s.ssrc, s.rtxSsrc, s.fecSsrc]) add(s.kind, 'ssrcs', ssrc);
-      add(s.kind, 'payloadTypes', (report.get(String(s.codecId)) as { payloadType?: number } | undefined)?.payloadType);
-    });
-    for (const kind of ['audio', 'video'] as const) {
-      if (fresh[kind].ssrcs.length + fresh[kind].payloadTypes.length > 0) this.events.rtpIds(kind, fresh[kind]);
-    }
+    for (const ssrc of [s.ssrc, s.rtxSsrc, s.fecSsrc]) add('ssrcs', ssrc);
+    add('payloadTypes', (report.get(String(s.codecId)) as { payloadType?: number } | undefined)?.payloadType);
   }
 }
 
