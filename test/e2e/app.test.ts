@@ -135,7 +135,10 @@ describe("an app's own pages under test (the fixture app), every client-side fau
     const audioInjected = audioDroppedShare(f.relayed!['browser-3'].down)!;
     console.log(`app loss: relay dropped ${(audioInjected * 100).toFixed(2)} % of the audio, the viewer lost ${(viewer(f, 'browser-3').audioPacketLossRatio! * 100).toFixed(2)} % of it`);
     expect(audioInjected).toBeGreaterThan(0.04);
-    expect(Math.abs(viewer(f, 'browser-3').audioPacketLossRatio! - audioInjected)).toBeLessThan(0.015); // the accuracy bench's target
+    // The viewer's window is its stats samples within the fault, up to one sample interval (0.5 s of these 6 s)
+    // off the relay's inject-to-revert count: the packets at the edges differ (0.99 points once). The accuracy
+    // bench judges ±1.5 points on faults of 10 s and more.
+    expect(Math.abs(viewer(f, 'browser-3').audioPacketLossRatio! - audioInjected)).toBeLessThan(0.025);
     for (const id of others('browser-3')) expect(viewer(f, id).packetLossRatio ?? 0).toBeLessThan(0.01);
     // Every page's media goes through its own relay to TURN.
     expect(summary.relay!.relayedPeers).toBe(4);

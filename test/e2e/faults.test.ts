@@ -113,7 +113,10 @@ describe('faults injected into a real broadcast, measured against ground truth',
     const audioInjected = audioDroppedShare(during)!;
     console.log(`loss: relay dropped ${(injected * 100).toFixed(2)} % (audio ${(audioInjected * 100).toFixed(2)} %), the viewer lost ${(target.packetLossRatio! * 100).toFixed(2)} % (audio ${(target.audioPacketLossRatio! * 100).toFixed(2)} %)`);
     expect(audioInjected).toBeGreaterThan(0.04);
-    expect(Math.abs(target.audioPacketLossRatio! - audioInjected)).toBeLessThan(0.015); // the accuracy bench's target
+    // The viewer's window is its stats samples within the fault, up to one sample interval (0.5 s of these 6 s)
+    // off the relay's inject-to-revert count: the packets at the edges differ (0.99 points once). The accuracy
+    // bench judges ±1.5 points on faults of 10 s and more.
+    expect(Math.abs(target.audioPacketLossRatio! - audioInjected)).toBeLessThan(0.025);
     // The evidence pack shows both, the path's drops beside the viewer's loss; a viewer off the relay has none.
     const inPack = buildEvidence(loadRun(outDir)).faults.find((x) => x.faultId === 'loss')!.perViewer;
     expect(inPack.find((v) => v.id === 'browser-4')!.pathDropped).toBeCloseTo(injected, 6);
